@@ -1,0 +1,319 @@
+"""Read a quiz file into the model, reporting every problem as PATH:LINE:COL: field: message.
+
+Authors meet this module more than any other, so its errors are plain words
+pointing at a line, and all problems in a file are reported at once. Nothing
+here raises anything but `QuizFileError` for bad content.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+from quizbook import model
+
+MAX_FILE_BYTES = 1_000_000
+#: A YAML alias bomb is tiny on disk and enormous once expanded; count nodes first.
+MAX_EXPANDED_NODES = 200_000
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    col: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        field = f" {self.field}:" if self.field else ""
+        return f"{self.path}:{self.line}:{self.col}:{field} {self.message}"
+
+
+class QuizFileError(Exception):
+    """A quiz file could not be used; `problems` says every reason."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def load_quiz(path: Path | str) -> model.Quiz:
+    """Load and validate one quiz file or raise `QuizFileError`."""
+    quiz, problems = check_quiz_file(path)
+    if problems or quiz is None:
+        raise QuizFileError(problems)
+    return quiz
+
+
+def check_quiz_file(path: Path | str) -> tuple[model.Quiz | None, list[Problem]]:
+    path = Path(path)
+    shown = str(path)
+    try:
+        raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError as exc:
+        return None, [Problem(shown, 1, 1, "", f"cannot read the file: {exc.strerror}")]
+    if raw is None:
+        return None, [Problem(shown, 1, 1, "", f"the file is larger than {MAX_FILE_BYTES:,} "
+                                                "bytes; a quiz file should be far smaller")]
+    return parse_quiz_text(raw, shown)
+
+
+def parse_quiz_text(raw: bytes, shown: str) -> tuple[model.Quiz | None, list[Problem]]:
+    """Validate the bytes of a quiz file; `shown` is the name used in messages."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(shown, 1, 1, "", f"the file is larger than {MAX_FILE_BYTES:,} "
+                                                "bytes; a quiz file should be far smaller")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(shown, line, col, "", "the file is not UTF-8 text; save it as "
+                                                    "UTF-8")]
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return None, [Problem(shown, 1, 1, "", "the file is empty; a quiz needs id, lesson, "
+                                               "title, objectives and questions")]
+    tabs = [_tab_problem(shown, n, line) for n, line in enumerate(text.splitlines(), 1)
+            if "\t" in line]
+    if tabs:
+        return None, tabs
+    data, problem = _parse_yaml(text, shown)
+    if problem is not None:
+        return None, [problem]
+    if not isinstance(data, CommentedMap):
+        return None, [Problem(shown, 1, 1, "", "the file must be a mapping of fields (id, "
+                                               "lesson, title, objectives, questions), not "
+                                               f"a {_yaml_kind(data)}")]
+    return _validate(data, shown)
+
+
+def _tab_problem(shown: str, line_no: int, line: str) -> Problem:
+    return Problem(shown, line_no, line.index("\t") + 1, "",
+                   "tab character: YAML needs spaces for indentation; replace tabs with spaces")
+
+
+def _yaml_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "piece of text"
+    return type(value).__name__
+
+
+def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        root = yaml.compose(io.StringIO(text))
+        if root is not None and _expanded_size(root, {}) > MAX_EXPANDED_NODES:
+            return None, Problem(shown, 1, 1, "", "the YAML expands to too many values "
+                                                  "(anchors and aliases repeated over and "
+                                                  "over); write the quiz out plainly")
+        return YAML(typ="rt").load(text), None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = exc.problem or "invalid YAML"
+        if "duplicate key" in what or "found duplicate key" in str(exc):
+            key = str(exc).split('"')[1] if '"' in str(exc) else ""
+            return None, Problem(shown, line, col, key, "this key appears twice in the same "
+                                                        "mapping; keep one")
+        return None, Problem(shown, line, col, "", f"YAML syntax error: {what}")
+    except YAMLError as exc:
+        return None, Problem(shown, 1, 1, "", f"YAML error: {exc}")
+    except RecursionError:
+        return None, Problem(shown, 1, 1, "", "the YAML is nested too deeply")
+
+
+def _expanded_size(node: Node, memo: dict[int, int]) -> int:
+    """How many nodes the document has once every alias is expanded (memoised: linear)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards against recursive aliases
+    size = 1
+    if isinstance(node, SequenceNode):
+        size += sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[key] = size
+    return size
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers -> plain Python; `true:`/`false:` keys -> strings."""
+    if isinstance(value, dict):
+        return {_key(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _key(key: Any) -> Any:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key) if isinstance(key, str) else key
+
+
+def _validate(data: CommentedMap, shown: str) -> tuple[model.Quiz | None, list[Problem]]:
+    problems = list(_duplicate_id_problems(data, shown))
+    reported = {p.message for p in problems}
+    try:
+        quiz = model.Quiz.model_validate(_plain(data))
+    except ValidationError as exc:
+        for error in exc.errors():
+            problem = _problem_from_error(data, shown, error)
+            if problem.message not in reported:
+                problems.append(problem)
+        problems.extend(_reference_problems(data, shown))
+        return None, sorted(set(problems))
+    problems.extend(_reference_problems(data, shown))
+    if problems:
+        return None, sorted(set(problems))
+    return quiz, []
+
+
+def _position(data: Any, loc: Sequence[int | str]) -> tuple[int, int, str]:
+    """Line, column and dotted field name of an error location in the raw YAML."""
+    node, line, col, parts = data, 1, 1, []
+    for segment in loc:
+        if isinstance(node, CommentedMap) and segment in _keys_as_str(node):
+            real_key = _keys_as_str(node)[segment]
+            line, col = (v + 1 for v in node.lc.key(real_key))
+            node = node[real_key]
+            parts.append(f".{segment}")
+        elif isinstance(node, CommentedSeq) and isinstance(segment, int) and \
+                0 <= segment < len(node):
+            line, col = (v + 1 for v in node.lc.item(segment))
+            node = node[segment]
+            parts.append(f"[{segment}]")
+        elif isinstance(segment, str) and segment in model.QUESTION_TYPES:
+            continue  # pydantic's tag for the discriminated union; not in the file
+        else:
+            parts.append(f".{segment}")
+            break  # a missing key: point at its parent
+    return line, col, "".join(parts).lstrip(".")
+
+
+def _keys_as_str(node: CommentedMap) -> dict[Any, Any]:
+    return {_key(k): k for k in node}
+
+
+_ALL_FIELDS = sorted({name for cls in vars(model).values()
+                      if isinstance(cls, type) and issubclass(cls, BaseModel)
+                      for name in cls.model_fields} | {"type"})
+
+
+def _problem_from_error(data: Any, shown: str, error: Any) -> Problem:
+    loc = list(error["loc"])
+    if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        loc.append("type")
+    line, col, field = _position(data, loc)
+    return Problem(shown, line, col, field, _plain_message(error, loc))
+
+
+def _plain_message(error: Any, loc: list[int | str]) -> str:
+    kind: str = error["type"]
+    ctx = error.get("ctx") or {}
+    last = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"required field `{last}` is missing"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(last), _ALL_FIELDS, n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        if " " in str(last).strip():
+            hint = (" (a comma inside {...} ends the text before it: put the text in "
+                    "quotes)")
+        return f"unknown field `{last}`{hint}"
+    if kind == "string_pattern_mismatch":
+        if last == "lesson":
+            return "must be a lesson file name without .md (letters, digits, - _ .)"
+        return ("must use only lowercase letters a-z, digits and hyphens, starting with a "
+                "letter or digit (it becomes an HTML id)")
+    if kind in {"union_tag_invalid", "union_tag_not_found"}:
+        return f"`type` must be one of: {', '.join(model.QUESTION_TYPES)}"
+    if kind in {"string_type"}:
+        return "must be text"
+    if kind in {"float_type", "float_parsing", "int_type", "int_parsing"}:
+        return "must be a number"
+    if kind in {"bool_type", "bool_parsing"}:
+        return "must be true or false"
+    if kind in {"list_type"}:
+        return "must be a list"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return "must be a mapping of fields"
+    if kind == "too_short":
+        if ctx.get("min_length") == 1 and error.get("input") == "":
+            return "must not be empty"
+        return f"needs at least {ctx.get('min_length')} entries"
+    if kind == "too_long":
+        return f"allows at most {ctx.get('max_length')} entries"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')}"
+    if kind == "greater_than_equal":
+        return f"must be {ctx.get('ge')} or more"
+    if kind == "less_than_equal":
+        return f"must be {ctx.get('le')} or less"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return str(error["msg"])
+
+
+def _duplicate_id_problems(data: CommentedMap, shown: str) -> Iterator[Problem]:
+    """Duplicate ids, pointed at the second occurrence (pydantic can only name the list)."""
+    lists: list[tuple[str, str, Any]] = [("objectives", "objective id", data.get("objectives")),
+                                         ("questions", "question id", data.get("questions"))]
+    questions = data.get("questions")
+    if isinstance(questions, CommentedSeq):
+        for n, q in enumerate(questions):
+            if isinstance(q, CommentedMap):
+                for key, what in (("options", "option id"), ("items", "item id"),
+                                  ("pairs", "pair id")):
+                    lists.append((f"questions[{n}].{key}", what, q.get(key)))
+    for where, what, seq in lists:
+        if not isinstance(seq, CommentedSeq):
+            continue
+        seen: set[str] = set()
+        for n, entry in enumerate(seq):
+            if isinstance(entry, CommentedMap) and isinstance(entry.get("id"), str):
+                if entry["id"] in seen:
+                    line, col = (v + 1 for v in entry.lc.key("id"))
+                    yield Problem(shown, line, col, f"{where}[{n}].id",
+                                  f"duplicate {what} {entry['id']!r}")
+                seen.add(entry["id"])
+
+
+def _reference_problems(data: CommentedMap, shown: str) -> Iterator[Problem]:
+    """Each question's `objective` must name one of the quiz's objectives."""
+    objectives, questions = data.get("objectives"), data.get("questions")
+    if not isinstance(objectives, CommentedSeq) or not isinstance(questions, CommentedSeq):
+        return
+    defined = sorted(str(o["id"]) for o in objectives
+                     if isinstance(o, CommentedMap) and "id" in o)
+    for n, question in enumerate(questions):
+        if not isinstance(question, CommentedMap):
+            continue
+        named = question.get("objective")
+        if isinstance(named, str) and named not in defined:
+            line, col, field = _position(data, ["questions", n, "objective"])
+            yield Problem(shown, line, col, field,
+                          f"objective {named!r} is not defined in `objectives` "
+                          f"(defined: {', '.join(defined) or 'none'})")
