@@ -317,3 +317,13 @@ def _reference_problems(data: CommentedMap, shown: str) -> Iterator[Problem]:
             yield Problem(shown, line, col, field,
                           f"objective {named!r} is not defined in `objectives` "
                           f"(defined: {', '.join(defined) or 'none'})")
+
+
+def field_position(path: Path, loc: Sequence[int | str]) -> tuple[int, int]:
+    """Line and column of a field in a quiz file that already validated (for book checks)."""
+    try:
+        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError):
+        return 1, 1
+    line, col, _ = _position(data, loc)
+    return line, col

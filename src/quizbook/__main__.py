@@ -1,0 +1,5 @@
+import sys
+
+from quizbook.cli import main
+
+sys.exit(main())

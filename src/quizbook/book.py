@@ -1,0 +1,132 @@
+"""The book on disk: where lessons and quizzes are, and whether they refer to each other rightly.
+
+Cross-references checked: every lesson has a quiz, every quiz names an existing
+lesson, every question's `source` is a paragraph label of that lesson, quiz ids
+are unique in the book.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quizbook import model
+from quizbook.load import Problem, QuizFileError, check_quiz_file, field_position
+
+#: `:::{para} p46-1-2` or ```` ```{para} p46-1-2 ````: the anchors quiz `source` fields name.
+PARA_LABEL = re.compile(r"^\s*(?::{3,}|`{3,})\{para\}\s+([a-z0-9][a-z0-9-]*)\s*$", re.MULTILINE)
+
+
+@dataclass
+class Book:
+    root: Path
+    lessons: dict[str, Path] = field(default_factory=dict)  # lesson name -> lessons/<name>.md
+    quiz_files: list[Path] = field(default_factory=list)
+
+    @property
+    def lessons_dir(self) -> Path:
+        return self.root / "lessons"
+
+    @property
+    def quizzes_dir(self) -> Path:
+        return self.root / "quizzes"
+
+    def labels(self, lesson: str) -> list[str]:
+        path = self.lessons.get(lesson)
+        if path is None:
+            return []
+        return PARA_LABEL.findall(path.read_text(encoding="utf-8"))
+
+    def quizzes(self) -> list[model.Quiz]:
+        """All quizzes, in lesson order; raises QuizFileError listing every problem."""
+        problems: list[Problem] = []
+        quizzes: list[model.Quiz] = []
+        for path in self.quiz_files:
+            quiz, found = check_quiz_file(path)
+            problems.extend(found)
+            if quiz is not None:
+                quizzes.append(quiz)
+        if problems:
+            raise QuizFileError(problems)
+        order = list(self.lessons)
+        return sorted(quizzes, key=lambda q: (order.index(q.lesson) if q.lesson in order
+                                              else len(order), q.id))
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `_config.yml` and `quizzes/`."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / "_config.yml").is_file() and (folder / "quizzes").is_dir():
+            return folder
+    return None
+
+
+def open_book(root: Path) -> Book:
+    book = Book(root=root.resolve())
+    if book.lessons_dir.is_dir():
+        book.lessons = {p.stem: p for p in sorted(book.lessons_dir.glob("*.md"))}
+    if book.quizzes_dir.is_dir():
+        book.quiz_files = sorted([*book.quizzes_dir.glob("*.yml"),
+                                  *book.quizzes_dir.glob("*.yaml")])
+    return book
+
+
+def check_book(book: Book, only: list[Path] | None = None) -> list[Problem]:
+    """Validate quiz files and their cross-references (all of them, or just `only`)."""
+    files = only if only is not None else book.quiz_files
+    problems: list[Problem] = []
+    loaded: list[tuple[Path, model.Quiz]] = []
+    for path in files:
+        quiz, found = check_quiz_file(path)
+        problems.extend(found)
+        if quiz is not None:
+            loaded.append((path, quiz))
+    for path, quiz in loaded:
+        problems.extend(_reference_problems(book, path, quiz))
+    if only is None:
+        problems.extend(_book_problems(book, loaded))
+    return sorted(set(problems))
+
+
+def _shown(book: Book, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(book.root))
+    except ValueError:
+        return str(path)
+
+
+def _reference_problems(book: Book, path: Path, quiz: model.Quiz) -> Iterator[Problem]:
+    shown = str(path)
+    if quiz.lesson not in book.lessons:
+        line, col = field_position(path, ["lesson"])
+        yield Problem(shown, line, col, "lesson",
+                      f"no lesson page lessons/{quiz.lesson}.md "
+                      f"(lessons: {', '.join(book.lessons) or 'none'})")
+        return
+    labels = set(book.labels(quiz.lesson))
+    for n, question in enumerate(quiz.questions):
+        if question.source not in labels:
+            line, col = field_position(path, ["questions", n, "source"])
+            yield Problem(shown, line, col, f"questions[{n}].source",
+                          f"no paragraph labelled {question.source!r} in "
+                          f"lessons/{quiz.lesson}.md (label paragraphs with "
+                          f":::{{para}} {question.source})")
+
+
+def _book_problems(book: Book, loaded: list[tuple[Path, model.Quiz]]) -> Iterator[Problem]:
+    seen: dict[str, Path] = {}
+    for path, quiz in loaded:
+        if quiz.id in seen:
+            line, col = field_position(path, ["id"])
+            yield Problem(str(path), line, col, "id",
+                          f"quiz id {quiz.id!r} is also used by {_shown(book, seen[quiz.id])}")
+        seen.setdefault(quiz.id, path)
+    with_quiz = {quiz.lesson for _, quiz in loaded}
+    for lesson, lesson_path in book.lessons.items():
+        if lesson not in with_quiz:
+            yield Problem(str(lesson_path), 1, 1, "",
+                          f"lesson {lesson!r} has no quiz (no file in quizzes/ has "
+                          f"`lesson: {lesson}`)")

@@ -1,0 +1,169 @@
+"""Item-writing checks, after Haladyna, Downing and Rodriguez (2002), "A review of
+multiple-choice item-writing guidelines for classroom assessment".
+
+A valid quiz can still be a poor one: these are the guideline checks that a
+machine can make. Each finding names its rule so an author can look it up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizbook import model
+from quizbook.load import field_position
+from quizbook.markup import plain_text
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    col: int
+    field: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.field}: {self.message} [{self.rule}]"
+
+
+Loc = list[int | str]
+Check = Callable[[model.Quiz], Iterator[tuple[Loc, str, str]]]
+CHOICE = (model.SingleQuestion, model.MultipleQuestion)
+
+_ALL_NONE = re.compile(r"\b(all|none|both|neither) of the (above|options|answers)\b", re.I)
+_NEGATIVE = re.compile(r"\b(not|except|never|least|cannot)\b", re.I)
+_IMPERATIVE = {
+    "arrange", "choose", "classify", "complete", "decide", "enter", "give", "identify",
+    "indicate", "list", "match", "name", "order", "pick", "put", "rank", "select", "sort",
+    "state", "type", "write", "estimate", "place", "read", "mark", "sequence",
+}
+
+
+def rules() -> dict[str, tuple[str, Check]]:
+    """Rule code -> (short description, check)."""
+    return {
+        "option-feedback": ("every option and outcome has feedback", _feedback),
+        "all-none-above": ('no "all of the above" / "none of the above" options', _all_none),
+        "longest-correct": ("the correct option is not systematically the longest", _longest),
+        "key-balance": ("correct positions are balanced across the quiz", _balance),
+        "negative-stem": ("negatives in stems are emphasised (**not**, NOT)", _negatives),
+        "option-count": ("choice items have 3 to 5 options", _option_count),
+        "objective-coverage": ("every objective is assessed by at least two items", _coverage),
+        "prompt-ending": ("prompts end with a question or a clear instruction", _prompt_end),
+    }
+
+
+def lint_quiz(quiz: model.Quiz, path: Path) -> list[Finding]:
+    findings = []
+    for code, (_, check) in rules().items():
+        for loc, field, message in check(quiz):
+            line, col = field_position(path, loc)
+            findings.append(Finding(str(path), line, col, field, code, message))
+    return sorted(findings)
+
+
+def _feedback(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    for n, q in enumerate(quiz.questions):
+        if isinstance(q, CHOICE):
+            for m, option in enumerate(q.options):
+                if option.feedback is None:
+                    yield (["questions", n, "options", m], f"questions[{n}].options[{m}]",
+                           f"option {option.id!r} has no feedback: say why it is right or "
+                           "wrong")
+        elif isinstance(q, model.TrueFalseQuestion):
+            for value in ("true", "false"):
+                if getattr(q.feedback, value) is None:
+                    yield (["questions", n], f"questions[{n}].feedback",
+                           f"no feedback for the answer `{value}`")
+        else:
+            for outcome in ("correct", "incorrect"):
+                if getattr(q.feedback, outcome) is None:
+                    yield (["questions", n], f"questions[{n}].feedback",
+                           f"no `{outcome}` feedback")
+
+
+def _all_none(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    for n, q in enumerate(quiz.questions):
+        if isinstance(q, CHOICE):
+            for m, option in enumerate(q.options):
+                if _ALL_NONE.search(plain_text(option.text)):
+                    yield (["questions", n, "options", m], f"questions[{n}].options[{m}]",
+                           "avoid 'all/none of the above': it tests test-taking, not the "
+                           "reading")
+
+
+def _longest(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    singles = [(n, q) for n, q in enumerate(quiz.questions)
+               if isinstance(q, model.SingleQuestion)]
+    longest = []
+    for n, q in singles:
+        lengths = sorted((len(plain_text(o.text)) for o in q.options), reverse=True)
+        if len(plain_text(q.correct_option.text)) == lengths[0] > lengths[1]:
+            longest.append(n)
+    # Chance alone makes the key the longest in about 1 of k items; flag a pattern.
+    if len(singles) >= 3 and len(longest) * 2 > len(singles):
+        yield (["questions"], "questions",
+               f"the correct option is the longest in {len(longest)} of {len(singles)} "
+               f"single-choice items (questions {', '.join(str(i) for i in longest)}); "
+               "test-wise students learn to pick the longest")
+
+
+def _balance(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    positions = [next(i for i, o in enumerate(q.options) if o.correct)
+                 for q in quiz.questions if isinstance(q, model.SingleQuestion)]
+    if len(positions) < 4:
+        return
+    counts = Counter(positions)
+    spot, most = counts.most_common(1)[0]
+    if most * 2 > len(positions):
+        yield (["questions"], "questions",
+               f"the correct option is in position {spot + 1} in {most} of {len(positions)} "
+               "single-choice items; spread the keys over the positions")
+
+
+def _negatives(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    for n, q in enumerate(quiz.questions):
+        emphasised = re.sub(r"(\*\*|__|\*|_)(.+?)\1", "", q.prompt)
+        for match in _NEGATIVE.finditer(emphasised):
+            word = match.group(0)
+            if word != word.upper():
+                yield (["questions", n, "prompt"], f"questions[{n}].prompt",
+                       f"negative {word!r} in the stem: emphasise it (**{word}**) or "
+                       "rephrase positively")
+                break
+
+
+def _option_count(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    for n, q in enumerate(quiz.questions):
+        if isinstance(q, CHOICE) and not 3 <= len(q.options) <= 5:
+            yield (["questions", n, "options"], f"questions[{n}].options",
+                   f"{len(q.options)} options: three to five plausible options work best")
+
+
+def _coverage(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    counts = Counter(q.objective for q in quiz.questions)
+    for n, objective in enumerate(quiz.objectives):
+        if counts[objective.id] < 2:
+            yield (["objectives", n], f"objectives[{n}]",
+                   f"objective {objective.id!r} is assessed by {counts[objective.id]} "
+                   "item(s); use at least two")
+
+
+def _prompt_end(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    for n, q in enumerate(quiz.questions):
+        text = plain_text(q.prompt).rstrip()
+        first = re.split(r"\W+", text.lower(), maxsplit=1)[0] if text else ""
+        last_sentence = re.split(r"(?<=[.?!:])\s+", text)[-1].lower()
+        last_first = re.split(r"\W+", last_sentence, maxsplit=1)[0] if last_sentence else ""
+        if text.endswith(("?", ":")):
+            continue
+        if text.endswith(".") and (first in _IMPERATIVE or last_first in _IMPERATIVE):
+            continue
+        yield (["questions", n, "prompt"], f"questions[{n}].prompt",
+               "end the prompt with a question mark or a clear instruction "
+               "(e.g. 'Select the ...')")
