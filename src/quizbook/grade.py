@@ -67,8 +67,10 @@ def shuffled(ids: Sequence[str], seed: str) -> list[str]:
 
 
 def question_seed(question: model.QuestionBase) -> str:
-    return hashlib.sha256(json.dumps(question.model_dump(mode="json"), sort_keys=True)
-                          .encode()).hexdigest()[:16]
+    """A digest of what students see and are graded on (not the instructor note), so that
+    editing a note keeps saved progress, shuffles and digests as they were."""
+    content = question.model_dump(mode="json", exclude={"instructor_note"})
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def display_order(question: model.OrderingQuestion) -> list[str]:

@@ -223,7 +223,12 @@ def _problem_from_error(data: Any, shown: str, error: Any) -> Problem:
     if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
         loc.append("type")
     line, col, field = _position(data, loc)
-    return Problem(shown, line, col, field, _plain_message(error, loc))
+    message = _plain_message(error, loc)
+    if error["type"] == "extra_forbidden" and error.get("input") is None:
+        # `{text: Yes, right.}` parses as text "Yes" plus a key "right." without a value.
+        message = (f"unknown field `{loc[-1]}` without a value: a comma inside {{...}} ends "
+                   "the text before it; put the text in quotes")
+    return Problem(shown, line, col, field, message)
 
 
 def _plain_message(error: Any, loc: list[int | str]) -> str:
@@ -235,9 +240,8 @@ def _plain_message(error: Any, loc: list[int | str]) -> str:
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(str(last), _ALL_FIELDS, n=1)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
-        if " " in str(last).strip():
-            hint = (" (a comma inside {...} ends the text before it: put the text in "
-                    "quotes)")
+        if last in {"answer", "answers", "key", "correct_answer"}:
+            hint = " (in choice questions mark the right options with `correct: true`)"
         return f"unknown field `{last}`{hint}"
     if kind == "string_pattern_mismatch":
         if last == "lesson":
@@ -267,14 +271,18 @@ def _plain_message(error: Any, loc: list[int | str]) -> str:
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)"
     if kind == "greater_than":
-        return f"must be greater than {ctx.get('gt')}"
+        return f"must be greater than {_num(ctx.get('gt'))}"
     if kind == "greater_than_equal":
-        return f"must be {ctx.get('ge')} or more"
+        return f"must be {_num(ctx.get('ge'))} or more"
     if kind == "less_than_equal":
-        return f"must be {ctx.get('le')} or less"
+        return f"must be {_num(ctx.get('le'))} or less"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     return str(error["msg"])
+
+
+def _num(value: object) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
 def _duplicate_id_problems(data: CommentedMap, shown: str) -> Iterator[Problem]:

@@ -1,0 +1,58 @@
+# Two commands do all set-up on a fresh machine: `make book` and `make test`.
+# Everything installs into .venv from the project's own files.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+JB := $(BIN)/jupyter-book
+INSTALLED := $(VENV)/.installed-core
+TEST_INSTALLED := $(VENV)/.installed-test
+NODE_INSTALLED := node_modules/.installed
+
+.PHONY: book instructor export lint test test-fast bench clean install install-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(INSTALLED)
+install-test: $(TEST_INSTALLED) $(NODE_INSTALLED)
+
+## The student edition of the book, with zero warnings allowed.
+book: $(INSTALLED)
+	$(BIN)/quizbook check
+	$(JB) build . -W -n --keep-going
+	@echo "The student book is in _build/html: open $(CURDIR)/_build/html/index.html"
+
+## Everything an instructor needs: instructor edition, PDFs, LMS files, notebooks.
+export: $(INSTALLED)
+	$(BIN)/quizbook export --edition all
+
+lint: install-test
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+	npx --no-install tsc -p .
+	$(BIN)/quizbook check
+	$(BIN)/quizbook lint --strict
+
+## The whole suite: lint, unit tests, real book builds, browser, kernel and notebook tests.
+test: install-test lint
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python -m quizbook.bench
+
+clean:
+	rm -rf _build
