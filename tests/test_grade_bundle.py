@@ -124,7 +124,7 @@ def test_right_options_look_like_wrong_ones() -> None:
     assert not _keys(BUNDLE) & {"correct", "answer", "range", "pairs", "instructor_note",
                                 "explanation", "feedback", "tolerance"}
     text = json.dumps(BUNDLE, ensure_ascii=False)
-    for secret in ("Khmeimim", "Hmeimim", "2015", "Russia flew", "Syrian air force",
+    for secret in ("Hmeimim", "2015", "Russia flew", "Syrian air force",
                    "calls Russia", "stresses mistrust", "All matched"):
         assert secret not in text, secret
 
