@@ -1,0 +1,26 @@
+"""Sphinx extension: `{quiz}`, `{discussion}`, `{instructor}` and `{para}` directives.
+
+List `quizbook.sphinx` in the book's extensions. Each feature registers itself;
+directives emit format-neutral nodes, HTML gets the interactive quiz and every
+other builder a readable list (see `nodes.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from quizbook.sphinx import assets, discussion, instructor, nodes, para, progress, quiz
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    nodes.setup(app)
+    instructor.setup(app)
+    para.setup(app)
+    quiz.setup(app)
+    discussion.setup(app)
+    progress.setup(app)
+    assets.setup(app)
+    return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True,
+            "env_version": 1}

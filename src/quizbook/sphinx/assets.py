@@ -1,0 +1,60 @@
+"""Browser assets: one script and one stylesheet, only on pages that use them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent.parent / "static"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def _static_path(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC))
+
+
+def _uses_quizbook(doctree: nodes.document) -> bool:
+    for node in doctree.findall(nodes.Element):
+        if isinstance(node, quiz_node | discussion_node | progress_node):
+            return True
+        if "qb-para" in node.get("classes", ()) or "qb-key" in node.get("classes", ()):
+            return True
+    return False
+
+
+def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                 doctree: nodes.document | None) -> None:
+    if doctree is not None and _uses_quizbook(doctree):
+        app.add_css_file("quizbook.css")
+        app.add_js_file("quizbook.js", loading_method="defer")
+
+
+def _no_math(app: Sphinx, env: BuildEnvironment) -> None:
+    """Pages are offline: math would need MathJax, which this book does not ship."""
+    domain: Any = env.get_domain("math")
+    for docname in sorted(env.found_docs):
+        if domain.has_equations(docname):
+            logger.warning("this page has math, but the book ships no MathJax (and loads "
+                           "nothing from other hosts): write it without math",
+                           location=docname, type="quizbook", subtype="math")
+
+
+def _templates(app: Sphinx, config: Config) -> None:
+    config.templates_path.append(str(TEMPLATES))
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("config-inited", _templates)
+    app.connect("env-check-consistency", _no_math)
+    app.connect("builder-inited", _static_path)
+    app.connect("html-page-context", _page_assets)

@@ -1,0 +1,77 @@
+"""The `{discussion}` directive: a think-pair-share prompt with timed steps and a notes box."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective, SphinxTranslator
+
+from quizbook.sphinx.nodes import discussion_node, notes_node
+
+STEP = re.compile(r"^\s*([A-Za-z][A-Za-z -]*?)\s+(\d{1,3})\s*$")
+
+
+def parse_minutes(text: str) -> list[tuple[str, int]]:
+    """'think 3, pair 5, share 7' -> [('Think', 3), ('Pair', 5), ('Share', 7)]."""
+    steps = []
+    for part in text.split(","):
+        match = STEP.match(part)
+        if not match:
+            raise ValueError(f"cannot read {part.strip()!r}: write steps as "
+                             f"'think 3, pair 5, share 7' (name, then minutes)")
+        steps.append((match.group(1).strip().capitalize(), int(match.group(2))))
+    return steps
+
+
+class DiscussionDirective(SphinxDirective):
+    has_content = True
+    option_spec = {"minutes": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        try:
+            steps = parse_minutes(self.options.get("minutes", "think 2, pair 3, share 5"))
+        except ValueError as exc:
+            raise self.error(f"discussion :minutes: {exc}") from None
+        number = self.env.temp_data.get("quizbook_discussions", 0) + 1
+        self.env.temp_data["quizbook_discussions"] = number
+        key = f"quizbook:v1:notes:{self.env.docname}:{number}"
+        node = discussion_node("", notes_key=key, number=number, classes=["qb-disc"])
+        self.set_source_info(node)
+        total = sum(m for _, m in steps)
+        node += nodes.rubric("", f"Discussion ({total} minutes)")
+        node += self.parse_content_to_nodes()
+        node += nodes.enumerated_list(
+            "", *(nodes.list_item("", nodes.paragraph("", f"{name}: {minutes} minute"
+                                                      f"{'' if minutes == 1 else 's'}"))
+                  for name, minutes in steps), classes=["qb-steps"])
+        node += notes_node("", notes_key=key, number=number)
+        return [node]
+
+
+def visit_discussion_html(self: SphinxTranslator, node: discussion_node) -> None:
+    self.body.append(  # type: ignore[attr-defined]
+        f'<section class="qb-disc" data-quizbook-discussion '
+        f'aria-label="Discussion {node["number"]}">')
+
+
+def depart_discussion_html(self: SphinxTranslator, node: discussion_node) -> None:
+    self.body.append("</section>")  # type: ignore[attr-defined]
+
+
+def visit_notes_html(self: SphinxTranslator, node: notes_node) -> None:
+    tid = f"qb-notes-{node['number']}"
+    self.body.append(  # type: ignore[attr-defined]
+        f'<div class="qb-notes"><label for="{tid}">Your notes (kept in this browser only)'
+        f'</label><textarea id="{tid}" rows="4" data-quizbook-notes="{escape(node["notes_key"])}">'
+        f"</textarea></div>")
+    raise nodes.SkipNode
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(discussion_node, html=(visit_discussion_html, depart_discussion_html))
+    app.add_node(notes_node, html=(visit_notes_html, None))
+    app.add_directive("discussion", DiscussionDirective)

@@ -1,0 +1,100 @@
+"""The `{quiz-progress}` directive: the "My progress" table of every lesson quiz.
+
+The table lists the quizzes found in the whole book (filled when the page is
+written, after every page was read); the browser runtime fills in the saved
+scores and offers one download with all results.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import SphinxDirective, SphinxTranslator
+
+from quizbook.sphinx.nodes import progress_node
+from quizbook.sphinx.quiz import all_quizzes
+from quizbook.sphinx.render import bundle_script
+
+NOJS = "Your progress is read from this browser's storage, which needs JavaScript."
+
+
+class ProgressDirective(SphinxDirective):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        docs: set[str] = getattr(self.env, "quizbook_progress_docs", set())
+        docs.add(self.env.docname)
+        self.env.quizbook_progress_docs = docs  # type: ignore[attr-defined]
+        node = progress_node("", classes=["qb-progress"])
+        self.set_source_info(node)
+        node += nodes.paragraph("", "Quiz results are saved in the web browser that was used "
+                                    "to answer them; open the HTML book in that browser to "
+                                    "see them here.")
+        return [node]
+
+
+def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+              removed: set[str]) -> list[str]:
+    if not (added or changed or removed):
+        return []
+    return sorted(getattr(env, "quizbook_progress_docs", set()) - added - changed)
+
+
+def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    getattr(env, "quizbook_progress_docs", set()).discard(docname)
+
+
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str],
+           other: BuildEnvironment) -> None:
+    mine: set[str] = getattr(env, "quizbook_progress_docs", set())
+    mine |= getattr(other, "quizbook_progress_docs", set()) & docnames
+    env.quizbook_progress_docs = mine  # type: ignore[attr-defined]
+
+
+def progress_html(rows: list[dict[str, Any]]) -> str:
+    body = "".join(
+        f'<tr data-progress-quiz="{escape(r["quiz"])}"><th scope="row">'
+        f'<a href="{escape(r["url"])}">{escape(r["page"])}</a></th>'
+        f"<td>not checked yet</td><td>0</td><td>never</td></tr>" for r in rows)
+    meta = [{k: r[k] for k in ("quiz", "lesson", "title", "version", "max", "url")}
+            for r in rows]
+    return (
+        '<section class="qb-progress" data-quizbook-progress-root aria-label="My progress">'
+        f"{bundle_script(meta, 'data-quizbook-progress')}"  # type: ignore[arg-type]
+        f'<p class="qb-nojs">{NOJS}</p>'
+        '<div class="pst-scrollable-table-container"><table class="table">'
+        "<caption>Saved results of every lesson quiz in this browser</caption>"
+        '<thead><tr><th scope="col">Lesson</th><th scope="col">Score</th>'
+        '<th scope="col">Checks</th><th scope="col">Last checked</th></tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+        '<div class="qb-actions" data-qb-js hidden>'
+        '<label for="qb-progress-student">Your name (for the results file)</label> '
+        '<input type="text" id="qb-progress-student" data-quizbook-student autocomplete="name"> '
+        '<button type="button" data-quizbook-action="download-all">Download all my results'
+        "</button></div>"
+        '<p class="qb-status" role="status"></p></section>')
+
+
+def visit_progress_html(self: SphinxTranslator, node: progress_node) -> None:
+    builder: Any = self.builder
+    env = builder.env
+    here = builder.current_docname
+    rows = []
+    for doc, info in all_quizzes(env):
+        title = env.titles[doc].astext() if doc in env.titles else doc
+        rows.append({**info, "page": title, "url": builder.get_relative_uri(here, doc)})
+    self.body.append(progress_html(rows))  # type: ignore[attr-defined]
+    raise nodes.SkipNode
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(progress_node, html=(visit_progress_html, None))
+    app.add_directive("quiz-progress", ProgressDirective)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
