@@ -67,11 +67,19 @@ def find_root(start: Path) -> Path | None:
 def open_book(root: Path) -> Book:
     book = Book(root=root.resolve())
     if book.lessons_dir.is_dir():
-        book.lessons = {p.stem: p for p in sorted(book.lessons_dir.glob("*.md"))}
+        book.lessons = {p.stem: _near(p) for p in sorted(book.lessons_dir.glob("*.md"))}
     if book.quizzes_dir.is_dir():
-        book.quiz_files = sorted([*book.quizzes_dir.glob("*.yml"),
-                                  *book.quizzes_dir.glob("*.yaml")])
+        book.quiz_files = [_near(p) for p in sorted([*book.quizzes_dir.glob("*.yml"),
+                                                     *book.quizzes_dir.glob("*.yaml")])]
     return book
+
+
+def _near(path: Path) -> Path:
+    """The path relative to the working folder when inside it: shorter messages."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def check_book(book: Book, only: list[Path] | None = None) -> list[Problem]:

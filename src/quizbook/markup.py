@@ -23,7 +23,8 @@ def _parser() -> MarkdownIt:
 
 def inline_html(text: str) -> str:
     """Safe HTML for one piece of inline Markdown (no block elements, no raw HTML)."""
-    return _parser().renderInline(text).strip()
+    html: str = _parser().renderInline(text)
+    return html.strip()
 
 
 def plain_text(text: str) -> str:
