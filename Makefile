@@ -52,7 +52,7 @@ test: install-test lint
 	$(BIN)/python -m pytest
 
 bench: install-test
-	$(BIN)/python -m quizbook.bench
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf _build

@@ -106,3 +106,12 @@ def test_the_books_own_quizzes_are_valid_and_lint_clean() -> None:
     assert run("check").returncode == 0, run("check").stdout
     result = run("lint", "--strict")
     assert result.returncode == 0, result.stdout
+
+
+def test_readme_example_is_a_valid_lint_clean_quiz(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yml"
+    path.write_text(example, encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    assert main(["lint", "--strict", str(path)]) == 0
