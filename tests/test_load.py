@@ -299,3 +299,8 @@ def test_load_quiz_raises_with_every_problem(tmp_path: Path) -> None:
 def test_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     _, problems = check_quiz_file(tmp_path / "nope.yml")
     assert "cannot read the file" in str(problems[0])
+
+
+def test_python_only_regex_refused(tmp_path: Path) -> None:
+    line = one(tmp_path, quiz_text(SHORT + "    pattern: '(?P<x>Kh)meimim'\n"))
+    assert "works in Python but not in browsers" in line

@@ -124,6 +124,13 @@ class ShortTextQuestion(QuestionBase):
                 re.compile(value)
             except re.error as exc:
                 raise ValueError(f"invalid regular expression: {exc}") from None
+            # The browser runs the same pattern as a JavaScript RegExp: refuse the
+            # Python-only syntax that would behave differently there.
+            for python_only in ("(?P<", "(?P=", "(?i", "(?m", "(?s", "(?x", "(?a", "(?#",
+                                "\\A", "\\Z"):
+                if python_only in value:
+                    raise ValueError(f"`{python_only}` works in Python but not in browsers; "
+                                     "use portable regex syntax")
         return value
 
 
