@@ -34,6 +34,9 @@ def _uses_quizbook(doctree: nodes.document) -> bool:
 
 def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                  doctree: nodes.document | None) -> None:
+    if not context.get("favicon_url"):
+        # Browsers ask a web server for /favicon.ico; a 404 is a console error.
+        context["metatags"] = context.get("metatags", "") + '<link rel="icon" href="data:,">\n'
     if doctree is not None and _uses_quizbook(doctree):
         app.add_css_file("quizbook.css")
         app.add_js_file("quizbook.js", loading_method="defer")
