@@ -119,7 +119,9 @@ class LessonConverter:
                 return f"*{shown}*"
             if name == "math":
                 return f"${body}$"
-            return shown if name in ("doc", "abbr", "download") else body
+            if name == "doc":
+                return f"“{Path(shown).name}” (a page of the book)" if not titled else shown
+            return shown if name in ("abbr", "download") else body
 
         lines = []
         for line in text.split("\n"):
@@ -233,7 +235,10 @@ class LessonConverter:
                       "quizbook-progress", "progress"):
             return  # navigation or book-wide material: the book has it
         else:
-            # Unknown directive: keep its text so nothing of the reading is lost.
+            # A figure drawn by the book (timeline, map) or another directive: keep its
+            # description and text so nothing of the reading is lost.
+            if options.get("alt"):
+                self.add("markdown", f"*Figure (drawn in the book): {_escape_md(options['alt'])}*")
             self.convert(content, content_line)
 
     def only(self, expression: str) -> bool:
