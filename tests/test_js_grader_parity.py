@@ -1,0 +1,199 @@
+"""The browser grades exactly like Python: same outcome for every question of the book.
+
+For every question of every quiz (the real book, the minimal test book and the core
+fixtures) many random responses, right, nearly right and malformed, are graded by
+`quizbook.bundle.bundle_grade` (and the reference `quizbook.grade.grade`) and by the
+shipped `static/quizbook.js` under node. Points, max, correct, parts, feedback and
+answered must be equal, floats compared exactly.
+
+One known, deliberate gap: JSON cannot tell 2.0 from 2, so integral floats are not
+generated as ordering positions (Python treats 2.0 as no answer; a browser select
+only ever produces integers).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quizbook import model
+from quizbook.bundle import bundle_grade, make_bundle
+from quizbook.grade import grade, matching_rights
+from quizbook.load import load_quiz
+from tests.conftest import MINIMAL_BOOK, ROOT
+
+JS = ROOT / "src" / "quizbook" / "static" / "quizbook.js"
+PER_QUESTION = 250
+RUNNER = """
+const api = require(process.argv[2]);
+let input = "";
+process.stdin.on("data", (d) => { input += d; });
+process.stdin.on("end", () => {
+  const out = JSON.parse(input).map((c) => c.responses.map((r) => api.grade(c.q, r)));
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+SPACES = [" ", "  ", "\t", "\u00a0", "\u2003", "\n", "\x1c", "\u3000", "\ufeff", "\v", "\x85", "\u2028",
+          "\u200b"]
+PUNCT = [".", ",", "!", "?", "-", "'", "’", "«", "»", "(", ")", "…", "/", "_"]
+DIGITS = {"0": "٠", "1": "١", "2": "٢", "3": "٣", "4": "٤", "5": "٥", "6": "٦", "7": "٧",
+          "8": "٨", "9": "٩"}
+
+
+def quiz_files() -> list[Path]:
+    files = sorted((ROOT / "quizzes").glob("*.yml")) + sorted((MINIMAL_BOOK / "quizzes").glob("*.yml"))
+    files += sorted((ROOT / "tests" / "fixtures").glob("*.yml"))
+    return [f for f in files if _loads(f)]
+
+
+def _loads(path: Path) -> bool:
+    try:
+        load_quiz(path)
+    except Exception:
+        return False
+    return True
+
+
+def _mutate_text(rng: random.Random, text: str) -> str:
+    choice = rng.randrange(9)
+    if choice == 0:
+        return text.upper()
+    if choice == 1:
+        return rng.choice(SPACES) + text + rng.choice(SPACES)
+    if choice == 2:
+        return text.replace(" ", rng.choice(SPACES) * rng.randint(1, 3))
+    if choice == 3:
+        return text + rng.choice(PUNCT)
+    if choice == 4:
+        return "".join(c + ("\u0301" if rng.random() < 0.2 else "") for c in text)
+    if choice == 5:
+        return text[: max(1, len(text) - 1)]
+    if choice == 6:
+        return rng.choice(PUNCT).join(text.split(" "))
+    if choice == 7:
+        return text.swapcase()
+    return "".join(rng.choice("abcdeéxyz -.'") for _ in range(rng.randint(0, 12)))
+
+
+def _number_texts(rng: random.Random, q: model.NumericQuestion) -> str:
+    low, high = q.bounds
+    value = rng.choice([low, high, (low + high) / 2, low - 1, high + 1, low - 0.5, high + 0.001,
+                        rng.uniform(low - 10, high + 10), -low, 0.0])
+    form = rng.randrange(10)
+    text = f"{value:,.0f}" if form == 0 else f"{value:.{rng.randint(0, 3)}f}"
+    if form == 1:
+        text = text.replace(".", ",")
+    if form == 2:
+        text = "".join(DIGITS.get(c, c) for c in text)
+    if form == 3 and q.unit:
+        text += rng.choice(["", " "]) + rng.choice([q.unit, q.unit.upper(), "kg"])
+    if form == 4:
+        text = rng.choice(SPACES) + text + rng.choice(SPACES)
+    if form == 5:
+        text = rng.choice(["", "  ", "abc", "1e3", "inf", "nan", "1..2", "+", "-.5", ".", "1,00",
+                           "12,345,678", "1 000", "+3", "1_000", "٣٫٥"])
+    if form == 6:
+        text = text.replace("-", "−")
+    return text
+
+
+def responses(rng: random.Random, q: model.Question, qb: dict[str, Any]) -> list[Any]:
+    junk: list[Any] = [None, "", 0, 1, True, False, [], {}, "a", ["a"], {"a": 1}, 2.5]
+    out: list[Any] = list(junk)
+    for _ in range(PER_QUESTION):
+        if isinstance(q, model.SingleQuestion):
+            ids = [o.id for o in q.options]
+            out.append(rng.choice(ids + ["zz", ids[0].upper()]))
+        elif isinstance(q, model.MultipleQuestion):
+            ids = [o.id for o in q.options]
+            picked = [i for i in ids if rng.random() < 0.5]
+            if rng.random() < 0.1:
+                picked += ["zz"]
+            if rng.random() < 0.1:
+                picked += picked[:1]
+            rng.shuffle(picked)
+            out.append(picked if rng.random() > 0.05 else [*picked, 3])
+        elif isinstance(q, model.TrueFalseQuestion):
+            out.append(rng.choice([True, False, True, False, "true", 1, None]))
+        elif isinstance(q, model.ShortTextQuestion):
+            base = rng.choice(q.accept)
+            out.append(base if rng.random() < 0.2 else _mutate_text(rng, base))
+        elif isinstance(q, model.NumericQuestion):
+            out.append(_number_texts(rng, q))
+        elif isinstance(q, model.OrderingQuestion):
+            n = len(q.items)
+            resp: dict[str, Any] = {}
+            key_first = rng.random() < 0.3
+            for pos, item in enumerate(q.items, 1):
+                if rng.random() < 0.1:
+                    continue
+                value: Any = pos if key_first and rng.random() < 0.8 else rng.randint(0, n + 1)
+                if rng.random() < 0.04:
+                    value = rng.choice([str(value), True, None, value + 0.5])
+                resp[item.id] = value
+            if rng.random() < 0.05:
+                resp["zz"] = 1
+            out.append(resp)
+        else:
+            rights = matching_rights(q)
+            rid = {text: r for r, text in rights}
+            resp = {}
+            for p in q.pairs:
+                if rng.random() < 0.1:
+                    continue
+                value = rid[p.right] if rng.random() < 0.5 else rng.choice(rights)[0]
+                if rng.random() < 0.04:
+                    value = rng.choice(["", "r99", 1, None, True])
+                resp[p.id] = value
+            out.append(resp)
+    return out
+
+
+def _as_dict(outcome: Any) -> dict[str, Any]:
+    d = outcome.as_json()
+    return {**d, "points": float(d["points"]), "max": float(d["max"])}
+
+
+def test_js_grades_every_question_like_python(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to run the browser runtime's grader", pytrace=False)
+    files = quiz_files()
+    assert any(f.parent == ROOT / "quizzes" for f in files), "the book's own quizzes are included"
+    rng = random.Random(20151930)
+    cases, expected = [], []
+    types_seen: set[str] = set()
+    for path in files:
+        quiz = load_quiz(path)
+        bundle = make_bundle(quiz)
+        for q, qb in zip(quiz.questions, bundle["questions"], strict=True):
+            rs = responses(rng, q, qb)
+            cases.append({"q": qb, "responses": rs})
+            want = []
+            for r in rs:
+                ours = _as_dict(bundle_grade(qb, r))
+                assert ours == _as_dict(grade(q, r)), (path.name, q.id, r)
+                want.append(ours)
+            expected.append((path.name, q.id, rs, want))
+            types_seen.add(q.type)
+    assert types_seen == set(model.QUESTION_TYPES)
+    runner = tmp_path / "runner.js"
+    runner.write_text(RUNNER)
+    proc = subprocess.run([node, str(runner), str(JS)], input=json.dumps(cases),
+                          capture_output=True, text=True, timeout=600, check=True)
+    got = json.loads(proc.stdout)
+    checked = right_ones = 0
+    for (name, qid, rs, want), js_out in zip(expected, got, strict=True):
+        for r, w, j in zip(rs, want, js_out, strict=True):
+            j = {**j, "points": float(j["points"]), "max": float(j["max"])}
+            assert j == w, f"{name} {qid}: response {r!r}: python {w} != js {j}"
+            checked += 1
+            right_ones += w["correct"]
+    assert checked >= len(cases) * PER_QUESTION
+    assert right_ones > len(cases), "the random responses include right answers"
