@@ -1,0 +1,106 @@
+"""The `quizbook export` and `quizbook gradebook` subcommands (registered by quizbook.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from quizbook.book import find_root, open_book
+from quizbook.load import QuizFileError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(f"quizbook: {message}", file=sys.stderr)
+
+
+def _book(arg: str | None) -> Path | None:
+    if arg:
+        path = Path(arg)
+        return path if (path / "_config.yml").is_file() else None
+    return find_root(Path.cwd())
+
+
+def add_export_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "export", help="instructor edition, PDFs, LMS files (QTI, Moodle), notebooks, one zip",
+        description="Write _build/export/: everything needed to teach the book.")
+    parser.add_argument("--edition", choices=["all", "student", "instructor"], default="all",
+                        help="which outputs to make (default: all)")
+    parser.add_argument("--book", help="the book folder (default: the book around here)")
+    parser.add_argument("--out", help="output folder (default: BOOK/_build/export)")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDFs")
+    parser.add_argument("--allow-warnings", action="store_true",
+                        help="do not stop on Sphinx warnings (default: any warning fails)")
+    parser.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from quizbook.export.pipeline import ExportError, Options, export, size_of
+
+    book = _book(args.book)
+    if book is None:
+        _err("no book here (no _config.yml with quizzes/); use --book DIR")
+        return EXIT_USAGE
+    out = Path(args.out) if args.out else book / "_build" / "export"
+    options = Options(book=book, out=out, edition=args.edition, pdf=not args.no_pdf,
+                      strict=not args.allow_warnings)
+    try:
+        report = export(options, say=lambda line: print(line, file=sys.stderr))
+    except ExportError as exc:
+        _err(f"export failed: {exc}")
+        return EXIT_CONTENT
+    for path in report.outputs:
+        print(f"{path}  ({size_of(path) / 1024:,.0f} KB)")
+    for mapping in sorted(report.mappings):
+        print(f"mapped: {mapping}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    times = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+    print(f"export done: {times}", file=sys.stderr)
+    return EXIT_OK
+
+
+def add_gradebook_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "gradebook", help="class results files -> gradebook CSV + item-analysis report",
+        description="Read the results files students downloaded (from the book or the "
+        "notebooks). Results are self-reported: fine for formative use; graded quizzes "
+        "belong in the LMS export.")
+    parser.add_argument("results", nargs="+", help="results files (.json) or folders of them")
+    parser.add_argument("-o", "--out", required=True, help="output folder")
+    parser.add_argument("--book", help="the book folder (default: the book around here)")
+    parser.set_defaults(func=run_gradebook)
+
+
+def run_gradebook(args: argparse.Namespace) -> int:
+    from quizbook.export.gradebook import make_gradebook
+
+    book = _book(args.book)
+    if book is None:
+        _err("no book here (no _config.yml with quizzes/); use --book DIR")
+        return EXIT_USAGE
+    missing = [name for name in args.results if not Path(name).exists()]
+    if missing:
+        _err(f"no such file or folder: {', '.join(missing)}")
+        return EXIT_USAGE
+    try:
+        quizzes = open_book(book).quizzes()
+    except QuizFileError as exc:
+        _err(f"the book's quiz files have problems:\n{exc}")
+        return EXIT_CONTENT
+    out = Path(args.out)
+    collected = make_gradebook([Path(r) for r in args.results], quizzes, out)
+    for line in collected.skipped:
+        print(f"skipped: {line}", file=sys.stderr)
+    students = len({e.student for e in collected.entries})
+    print(f"{out / 'gradebook.csv'}: {students} student(s), {len(collected.entries)} quiz "
+          f"result(s) from {collected.files_read} file(s); {len(collected.skipped)} skipped")
+    print(f"{out / 'item-analysis.html'}")
+    print("note: these results are self-reported (computed in each student's browser or "
+          "notebook): fine for formative use; graded quizzes belong in the LMS export.",
+          file=sys.stderr)
+    return EXIT_OK
