@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     """Adapters add their subcommands here (export, gradebook, notebooks)."""
     found: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+    from quizbook.export.cli import add_export_parser, add_gradebook_parser
+
+    found += [add_export_parser, add_gradebook_parser]
     return found
 
 
