@@ -49,6 +49,7 @@ class Collected:
     entries: list[Entry] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "FILE: reason"
     files_read: int = 0
+    names: dict[str, str] = field(default_factory=dict)  # student key -> name as first seen
 
 
 def _student_key(name: str) -> str:
@@ -93,7 +94,7 @@ def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
             found.skipped.append(f"{exc}; skipped")
             continue
         found.files_read += 1
-        student = results.student.strip()
+        student = " ".join(results.student.split())
         if not student:
             found.skipped.append(f"{shown}: no student name in the file; skipped")
             continue
@@ -104,6 +105,7 @@ def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
                 continue
             entry = Entry(student, result.quiz, result.score, result.max, result.attempts,
                           result.last_attempt, shown, result)
+            found.names.setdefault(_student_key(student), student)
             key = (_student_key(student), result.quiz)
             before = latest.get(key)
             if before is None:
@@ -157,10 +159,9 @@ def _num(value: float) -> str:
 
 def write_gradebook_csv(collected: Collected, quizzes: Sequence[model.Quiz], path: Path) -> None:
     by_student: dict[str, dict[str, Entry]] = {}
-    names: dict[str, str] = {}
+    names = collected.names
     for entry in collected.entries:
         key = _student_key(entry.student)
-        names.setdefault(key, entry.student)
         by_student.setdefault(key, {})[entry.quiz] = entry
     header = ["student"]
     for quiz in quizzes:
