@@ -60,8 +60,8 @@ def _serialise(svg: etree._Element) -> str:
 
 def timeline_svg(timeline: Timeline, uid: str, title: str, desc: str) -> str:
     """A vertical timeline: years down the left, one labelled marker per event."""
-    width, top, per_year, axis_x, text_x = 760.0, 28.0, 34.0, 96.0, 132.0
-    line_h, wrap = 17.0, 70
+    width, top, per_year, axis_x, text_x = 700.0, 28.0, 34.0, 96.0, 132.0
+    line_h, wrap = 17.0, 58
 
     def y_of(position: float) -> float:
         return top + (position - timeline.start) * per_year
@@ -120,11 +120,11 @@ def _marker(parent: etree._Element, shape: str, x: float, y: float) -> None:
 
 def map_svg(places: PlaceMap, uid: str, title: str, desc: str) -> str:
     """An equirectangular schematic: graticule, places, routes (dashed), legend, note."""
-    scale, margin, top = 46.0, 36.0, 16.0
+    scale, margin, top = 37.0, 40.0, 16.0
     (west, east), (south, north) = places.lon, places.lat
     plot_w, plot_h = (east - west) * scale, (north - south) * scale
-    legend_y = top + plot_h + 40.0
-    width, height = plot_w + 2 * margin, legend_y + 64.0
+    legend_y = top + plot_h + 42.0
+    width, height = plot_w + 2 * margin, legend_y + 70.0
 
     def xy(lat: float, lon: float) -> tuple[float, float]:
         return margin + (lon - west) * scale, top + (north - lat) * scale
@@ -149,7 +149,7 @@ def map_svg(places: PlaceMap, uid: str, title: str, desc: str) -> str:
 
     for sea in places.seas:
         x, y = xy(sea.lat, sea.lon)
-        attrs: dict[str, str | float] = {"x": x, "y": y, "fill": SEA, "font_size": 13,
+        attrs: dict[str, str | float] = {"x": x, "y": y, "fill": SEA, "font_size": 12,
                                          "font_style": "italic", "text_anchor": "middle"}
         if sea.rotate:
             attrs["transform"] = f"rotate({_fmt(sea.rotate)} {_fmt(x)} {_fmt(y)})"
@@ -165,7 +165,7 @@ def map_svg(places: PlaceMap, uid: str, title: str, desc: str) -> str:
         x, y = xy(place.lat, place.lon)
         group = _el(svg, "g", class_="qb-place")
         _marker(group, places.kind(place.kind).shape, x, y)
-        _el(group, "text", place.name, x=x + place.dx, y=y + place.dy, fill=INK, font_size=14,
+        _el(group, "text", place.name, x=x + place.dx, y=y + place.dy, fill=INK, font_size=15,
             text_anchor=place.anchor, stroke="#ffffff", stroke_width=3.5,
             paint_order="stroke", stroke_linejoin="round")
 
@@ -174,14 +174,14 @@ def map_svg(places: PlaceMap, uid: str, title: str, desc: str) -> str:
     for route in places.routes:
         _el(legend, "line", x1=x, y1=legend_y, x2=x + 34, y2=legend_y, stroke=ROUTE,
             stroke_width=3, stroke_dasharray="9 6")
-        _el(legend, "text", route.name, x=x + 42, y=legend_y + 5, fill=INK, font_size=13)
-        x += 42 + 7.2 * len(route.name) + 24
+        _el(legend, "text", route.name, x=x + 42, y=legend_y + 5, fill=INK, font_size=14)
+        x += 42 + 7.6 * len(route.name) + 24
     used = [k for k in places.kinds if any(p.kind == k.id for p in places.places)]
-    row_y = legend_y + 26
+    row_y = legend_y + 28
     x = margin
     for kind in used:
         _marker(legend, kind.shape, x + 6, row_y - 4)
-        _el(legend, "text", kind.label, x=x + 18, y=row_y + 1, fill=INK, font_size=13)
-        x += 18 + 7.2 * len(kind.label) + 24
-    _el(svg, "text", places.note, x=margin, y=row_y + 26, fill=MUTED, font_size=12.5)
+        _el(legend, "text", kind.label, x=x + 18, y=row_y + 1, fill=INK, font_size=14)
+        x += 18 + 7.6 * len(kind.label) + 24
+    _el(svg, "text", places.note, x=margin, y=row_y + 28, fill=MUTED, font_size=13)
     return _serialise(svg)
