@@ -118,7 +118,7 @@ def test_toc_lists_every_page_in_order() -> None:
     pages = [c["file"] for c in student["chapters"]]
     assert student["root"] == "intro" and student["format"] == "jb-book"
     assert pages == [f"lessons/{n}" for n in LESSONS] + ["glossary", "sources", "progress"]
-    assert [c["file"] for c in instructor["chapters"]] == pages + ["instructor-guide"]
+    assert [c["file"] for c in instructor["chapters"]] == [*pages, "instructor-guide"]
 
 
 # --- quizzes -------------------------------------------------------------------------

@@ -1,0 +1,315 @@
+"""The build-time figures: well-formed, complete, accessible SVG; clear data errors;
+and the Sphinx directives in a real (small) Sphinx build."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from quizbook.figures import (
+    FigureDataError,
+    load_places,
+    load_timeline,
+    map_svg,
+    timeline_svg,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMELINE = ROOT / "data" / "timeline.yml"
+PLACES = ROOT / "data" / "places.yml"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> etree._Element:
+    return etree.fromstring(svg.encode("utf-8"))  # raises on malformed XML
+
+
+def all_text(root: etree._Element) -> str:
+    return " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def check_accessible(root: etree._Element, uid: str, title: str, desc: str) -> None:
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == f"{uid}-title {uid}-desc"
+    assert root.find(f"{SVG}title").text == title
+    assert root.find(f"{SVG}title").get("id") == f"{uid}-title"
+    assert root.find(f"{SVG}desc").text == desc
+    background = root.find(f"{SVG}rect")
+    assert background.get("fill") == "#ffffff"
+    texts = list(root.iter(f"{SVG}text"))
+    assert texts
+    for node in [*texts, *root.iter(f"{SVG}tspan")]:
+        fill = node.get("fill") or node.getparent().get("fill")
+        assert fill and re.fullmatch(r"#[0-9a-f]{6}", fill), etree.tostring(node)
+        assert contrast(fill, "#ffffff") >= 4.5, (fill, "".join(node.itertext()))
+    raw = etree.tostring(root, encoding="unicode")
+    for external in ("href", "url(", "@import", "@font-face", "http://fonts", "https://"):
+        assert external not in raw.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_timeline_svg_is_well_formed_and_has_every_event() -> None:
+    timeline = load_timeline(TIMELINE)
+    root = parse(timeline_svg(timeline, "tl", timeline.title, "Alt text."))
+    check_accessible(root, "tl", timeline.title, "Alt text.")
+    text = all_text(root)
+    assert len(timeline.events) == 8
+    for event in timeline.events:
+        assert event.display_date in text
+        assert " ".join(event.label.split()[:3]) in text
+    for year in range(timeline.start, timeline.end + 1):
+        assert str(year) in text
+    assert len(root.findall(f".//{SVG}g[@class='qb-event']")) == len(timeline.events)
+
+
+def test_timeline_has_the_required_events() -> None:
+    dates = {e.date for e in load_timeline(TIMELINE).events}
+    assert {"2011", "2015-09-30", "2016-12-22", "2017-01-18", "2019-09-30", "2022-09-13",
+            "2024-12-08", "2025-01-17"} <= dates
+
+
+def test_map_svg_is_well_formed_and_has_every_place_and_the_land_bridge() -> None:
+    places = load_places(PLACES)
+    root = parse(map_svg(places, "pm", places.title, "Alt text."))
+    check_accessible(root, "pm", places.title, "Alt text.")
+    text = all_text(root)
+    for place in places.places:
+        assert place.name in text
+    assert {p.id for p in places.places} >= {"aleppo", "homs", "damascus", "khmeimim", "tartus",
+                                              "abu-kamal", "al-qaim", "baghdad", "tehran",
+                                              "beirut", "al-tanf"}
+    bridge = places.routes[0]
+    assert bridge.via == ("tehran", "baghdad", "al-qaim", "abu-kamal", "damascus", "beirut")
+    route = root.find(f".//{SVG}polyline[@class='qb-route']")
+    assert route is not None and route.get("stroke-dasharray")
+    assert len(route.get("points").split()) == len(bridge.via)
+    assert "no borders" in text.lower()
+
+
+def test_map_is_equirectangular_within_bounds() -> None:
+    places = load_places(PLACES)
+    root = parse(map_svg(places, "pm", places.title, "d"))
+    markers = root.findall(f".//{SVG}g[@class='qb-place']")
+    coords = {}
+    for group, place in zip(markers, places.places, strict=True):
+        shape = group[0]
+        x = float(shape.get("cx") or float(shape.get("x", 0)) + 5.5)
+        if shape.tag == f"{SVG}polygon":
+            x = float(shape.get("points").split()[0].split(",")[0])
+        coords[place.id] = x
+    # West to east: Beirut < Damascus < Abu Kamal < al-Qaim < Baghdad < Tehran.
+    order = ["beirut", "damascus", "abu-kamal", "al-qaim", "baghdad", "tehran"]
+    assert [coords[p] for p in order] == sorted(coords[p] for p in order)
+
+
+# --- bad data ------------------------------------------------------------------------
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD_TIMELINE = """\
+title: T
+start: 2011
+end: 2026
+events:
+  - date: "2015-09-30"
+    label: Strikes begin
+    confidence: H
+    lesson: 01-laboratory
+  - date: "2016-12-22"
+    label: Aleppo
+    confidence: H
+    lesson: 02-division-of-labor
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "line", "field", "words"), [
+    ("confidence: H\n    lesson: 02", "confidence: M\n    lesson: 02", 11,
+     "events[1].confidence", "only high-confidence"),
+    ('"2016-12-22"', '"2016-13-22"', 9, "events[1].date", "not a real date"),
+    ('"2016-12-22"', '"Dec 2016"', 9, "events[1].date", "YYYY-MM-DD"),
+    ('"2016-12-22"', '"2030-01-01"', 9, "events[1].date", "outside"),
+    ("lesson: 02-division-of-labor", "lesson: Lesson Two", 12, "events[1].lesson",
+     "lesson id"),
+    ("    label: Aleppo\n", "", 9, "events[1].label", "missing"),
+    ("    label: Aleppo\n", "    label: Aleppo\n    colour: red\n", 11, "events[1].colour",
+     "unknown field"),
+    ("end: 2026", "end: 2010", 3, "end", "after start"),
+    ("start: 2011", "start: twenty", 2, "start", "whole number"),
+])
+def test_bad_timeline_names_file_line_and_field(tmp_path: Path, old: str, new: str, line: int,
+                                                 field: str, words: str) -> None:
+    assert old in GOOD_TIMELINE
+    load_timeline(write(tmp_path, "ok.yml", GOOD_TIMELINE))
+    path = write(tmp_path, "timeline.yml", GOOD_TIMELINE.replace(old, new, 1))
+    with pytest.raises(FigureDataError) as info:
+        load_timeline(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: {field}: "), message
+    assert words in message
+
+
+def test_timeline_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(FigureDataError, match=r"missing\.yml: \(file\): file not found"):
+        load_timeline(tmp_path / "missing.yml")
+    broken = write(tmp_path, "broken.yml", "title: [unclosed\nstart: 2011\n")
+    with pytest.raises(FigureDataError, match=r"broken\.yml:\d+: \(yaml\): not valid YAML"):
+        load_timeline(broken)
+    with pytest.raises(FigureDataError, match=r"list\.yml:1: : expected a mapping"):
+        load_timeline(write(tmp_path, "list.yml", "- 1\n- 2\n"))
+
+
+GOOD_PLACES = """\
+title: P
+bounds: {lon: [34, 53], lat: [31, 38]}
+note: Schematic.
+places:
+  - {id: tehran, name: Tehran, lat: 35.69, lon: 51.39, kind: city}
+  - {id: beirut, name: Beirut, lat: 33.89, lon: 35.50, kind: city}
+routes:
+  - id: bridge
+    name: Land bridge
+    via: [tehran, beirut]
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "line", "field", "words"), [
+    ("via: [tehran, beirut]", "via: [tehran, baghdad]", 10, "routes[0].via[1]",
+     "unknown place id 'baghdad'"),
+    ("lat: 33.89", "lat: 29.0", 6, "places[1].lat", "outside the map's bounds"),
+    ("kind: city}\n  - {id: beirut", "kind: village}\n  - {id: beirut", 5, "places[0].kind",
+     "expected one of"),
+    ("id: beirut", "id: tehran", 6, "places[1].id", "duplicate place id"),
+    ("lon: [34, 53]", "lon: [53, 34]", 2, "bounds.lon", "low < high"),
+    ("note: Schematic.\n", "", 1, "note", "missing"),
+])
+def test_bad_places_names_file_line_and_field(tmp_path: Path, old: str, new: str, line: int,
+                                              field: str, words: str) -> None:
+    assert old in GOOD_PLACES
+    load_places(write(tmp_path, "ok.yml", GOOD_PLACES))
+    path = write(tmp_path, "places.yml", GOOD_PLACES.replace(old, new, 1))
+    with pytest.raises(FigureDataError) as info:
+        load_places(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: {field}: "), message
+    assert words in message
+
+
+# --- the directives in a real Sphinx build --------------------------------------------
+
+CONF = """\
+extensions = ["myst_parser", "quizbook.figures.sphinx"]
+myst_enable_extensions = ["colon_fence"]
+exclude_patterns = ["_build", "data"]
+html_theme = "basic"
+"""
+
+INDEX = """\
+# Figures
+
+```{toctree}
+lessons/01-laboratory
+lessons/02-division-of-labor
+lessons/03-strategic-victories
+lessons/04-payback
+```
+
+```{timeline} data/timeline.yml
+:alt: Timeline alt text.
+```
+
+```{placemap} data/places.yml
+:alt: Map alt text.
+```
+"""
+
+
+def make_project(tmp_path: Path, index: str = INDEX) -> Path:
+    src = tmp_path / "src"
+    (src / "data").mkdir(parents=True)
+    (src / "lessons").mkdir()
+    shutil.copy(TIMELINE, src / "data" / "timeline.yml")
+    shutil.copy(PLACES, src / "data" / "places.yml")
+    for lesson in ("01-laboratory", "02-division-of-labor", "03-strategic-victories",
+                   "04-payback"):
+        (src / "lessons" / f"{lesson}.md").write_text(f"# Lesson {lesson}\n", encoding="utf-8")
+    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    (src / "index.md").write_text(index, encoding="utf-8")
+    return src
+
+
+def build(src: Path, builder: str = "html") -> tuple[Path, str, object]:
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    out = src.parent / "_build" / builder
+    warnings = io.StringIO()
+    with patch_docutils(str(src)), docutils_namespace():
+        app = Sphinx(str(src), str(src), str(out), str(src.parent / "_build" / builder / ".dt"),
+                     builder, status=None, warning=warnings, freshenv=True)
+        app.build()
+    return out, warnings.getvalue(), app
+
+
+def test_directives_render_figure_caption_and_text_version(tmp_path: Path) -> None:
+    src = make_project(tmp_path)
+    out, warnings, app = build(src)
+    assert warnings == ""
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.count("<figure") == 2 and html.count('role="img"') == 2
+    assert "<figcaption" in html and "The chapter in time" in html
+    assert html.count("<details") == 2 and "Text version: the places on this map" in html
+    assert "Timeline alt text." in html and "Map alt text." in html
+    # The text version links each event to its lesson.
+    assert 'href="lessons/01-laboratory.html"' in html
+    for place in ("Aleppo", "Abu Kamal", "al-Tanf", "Tehran"):
+        assert html.count(place) >= 2  # in the SVG and in the text version
+    deps = app.env.dependencies["index"]  # type: ignore[attr-defined]
+    assert {Path(d).name for d in deps} >= {"timeline.yml", "places.yml"}
+
+
+def test_text_builder_gets_caption_and_list_without_svg(tmp_path: Path) -> None:
+    src = make_project(tmp_path)
+    out, warnings, _ = build(src, "text")
+    assert warnings == ""
+    text = " ".join((out / "index.txt").read_text(encoding="utf-8").split())
+    assert "<svg" not in text
+    assert "**30 Sep 2015**: Russian air strikes in Syria begin (see Lesson 01-laboratory)" in text
+    assert "**The chapter in time, 2011–2026**" in text
+    assert "Tehran – Baghdad – al-Qaim – Abu Kamal – Damascus – Beirut" in text
+
+
+def test_bad_data_in_a_build_is_an_error_naming_file_line_and_field(tmp_path: Path) -> None:
+    src = make_project(tmp_path)
+    data = src / "data" / "timeline.yml"
+    data.write_text(data.read_text(encoding="utf-8").replace("confidence: H", "confidence: L",
+                                                               1), encoding="utf-8")
+    _, warnings, _ = build(src)
+    assert "ERROR" in warnings
+    assert re.search(r"timeline data: .*timeline\.yml:\d+: events\[0\]\.confidence: only "
+                     r"high-confidence", warnings), warnings
+    assert "Traceback" not in warnings
+
+
+def test_missing_alt_is_an_error(tmp_path: Path) -> None:
+    src = make_project(tmp_path, INDEX.replace(":alt: Map alt text.\n", ""))
+    _, warnings, _ = build(src)
+    assert "needs an :alt: text" in warnings
