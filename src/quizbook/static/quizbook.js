@@ -375,7 +375,7 @@
         download([quizResult(b.id, b.lesson, rec, max)], "results-" + b.id + ".json");
       }
     });
-    root.addEventListener("change", (ev) => {
+    root.addEventListener("input", (ev) => {
       const f = /** @type {HTMLElement} */ (ev.target).closest("[data-question-id]");
       const q = f && b.questions.find((x) => x.id === f.getAttribute("data-question-id"));
       if (q && checked[q.id] !== undefined && checked[q.id] !== JSON.stringify(read(q))) clear(q);
