@@ -155,7 +155,9 @@ def test_ordering_dropdowns_give_positions(widget: QuizWidget, quiz: model.Quiz)
     selects = {s.description: s for s in q.controls}
     key = [i.text for i in question(quiz, "q-order").items]
     assert set(selects) == set(key)
-    assert [text for text, _ in next(iter(selects.values())).options] == ["Choose…", "1", "2", "3"]
+    first = next(iter(selects.values()))
+    assert [text for text, _ in first.options] == ["Choose…", "1", "2", "3"]
+    assert first.label == "Choose…" and q.read() == {}
     select_by_text(selects[key[0]], "1")
     select_by_text(selects[key[1]], "3")
     select_by_text(selects[key[2]], "2")
@@ -385,13 +387,14 @@ def test_restore_ignores_responses_that_do_not_fit(bundle: dict[str, Any],
     answer_some(w)
     saved = tmp_path / "sample-all-types.quizbook.json"
     data = json.loads(saved.read_text(encoding="utf-8"))
-    data["responses"].update({"q-single": "zzz", "q-tf": "yes", "q-order": {"e1": 99},
+    data["responses"].update({"q-single": "zzz", "q-tf": "yes",
+                              "q-order": {"e1": 99, "e2": [1], "e3": True},
                               "q-multiple": "a", "q-short": 5})
     saved.write_text(json.dumps(data), encoding="utf-8")
     again = QuizWidget(bundle, directory=tmp_path)
     assert view(again, "q-single").controls[0].value is None
     assert view(again, "q-tf").controls[0].value is None
-    assert all(s.value is None for s in view(again, "q-order").controls)
+    assert all(s.value == "" for s in view(again, "q-order").controls)
     assert not any(c.value for c in view(again, "q-multiple").controls)
     assert view(again, "q-short").controls[0].value == ""
 

@@ -231,7 +231,8 @@ class _Selects(_Inputs):
             intro = "Choose the match for each item."
         self.allowed = {value for _, value in choices}
         self.ids = [r["id"] for r in rows]
-        self.selects = {r["id"]: w.Dropdown(options=[(CHOOSE, None), *choices], value=None,
+        # The placeholder's value is "" (None would leave the dropdown blank).
+        self.selects = {r["id"]: w.Dropdown(options=[(CHOOSE, ""), *choices], value="",
                                             description=html_to_text(r["text"]),
                                             style={"description_width": "initial"},
                                             layout=w.Layout(width="auto"))
@@ -242,14 +243,15 @@ class _Selects(_Inputs):
                           + [w.HBox([self.selects[i], self.marks[i]]) for i in self.ids])
 
     def read(self) -> Any:
-        return {i: s.value for i, s in self.selects.items() if s.value is not None}
+        return {i: s.value for i, s in self.selects.items() if s.value != ""}
 
     def write(self, response: Any) -> None:
         given = response if isinstance(response, dict) else {}
         for i, s in self.selects.items():
             value = given.get(i)
-            ok = value in self.allowed and not isinstance(value, bool)
-            s.value = value if ok else None
+            ok = isinstance(value, int | str) and not isinstance(value, bool) \
+                and value in self.allowed
+            s.value = value if ok else ""
 
     def mark(self, qb: dict[str, Any], outcome: Outcome) -> None:
         for i in self.ids:
