@@ -72,7 +72,10 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
         raise ExportError(f"{book}: not a book (no _config.yml)")
     report = Report()
     started = time.perf_counter()
-    chromium = pdf.require_chromium() if options.pdf else None  # fail before slow builds
+    try:
+        chromium = pdf.require_chromium() if options.pdf else None  # fail before slow builds
+    except pdf.PdfError as exc:
+        raise ExportError(str(exc)) from None
     quizzes = _quizzes(book)
     want_student = options.edition in {"all", "student"}
     want_instructor = options.edition in {"all", "instructor"}
