@@ -50,9 +50,9 @@ def plant(book: Path) -> tuple[dict[str, str], set[str]]:
     for lesson in sorted((book / "lessons").glob("*.md")):
         text = lesson.read_text(encoding="utf-8")
 
-        def add(match: re.Match[str]) -> str:
+        def add(match: re.Match[str], name: str = lesson.name) -> str:
             m = marker("block", next(counter))
-            markers[m] = f"{{instructor}} block in {lesson.name}"
+            markers[m] = f"{{instructor}} block in {name}"
             shown.add(m)
             return f"{match.group(0)}{m}\n\n"
 
