@@ -60,6 +60,7 @@ def book_quizzes(book_source: Path) -> dict[str, model.Quiz]:
 
 
 def html_pages(html: Path) -> list[Path]:
+    """Every page of a built book (the index redirect included)."""
     return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,29 @@ def _templates(app: Sphinx, config: Config) -> None:
     config.templates_path.append(str(TEMPLATES))
 
 
+REDIRECT = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{title}</title><link rel="icon" href="data:,">
+<meta http-equiv="Refresh" content="0; url={url}"></head>
+<body><main><p><a href="{url}">{title}</a></p></main></body></html>
+"""
+
+
+def _index_redirect(app: Sphinx, exception: Exception | None) -> None:
+    """A complete redirect page (the TOC extension's one-line page has no title, no
+    language and makes the browser ask the server for a favicon that does not exist)."""
+    if exception is not None or app.builder.format != "html" or app.builder.name == "dirhtml":
+        return
+    root = app.config.root_doc
+    if root == "index":
+        return
+    (Path(app.outdir) / "index.html").write_text(REDIRECT.format(
+        lang=escape(app.config.language or "en"), title=escape(app.config.project or root),
+        url=escape(f"{root}.html")), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> None:
+    app.connect("build-finished", _index_redirect, priority=400)
     app.connect("config-inited", _templates)
     app.connect("env-check-consistency", _no_math)
     app.connect("builder-inited", _static_path)
