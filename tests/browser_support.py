@@ -56,7 +56,8 @@ def guarded_page(browser: Any, **context_args: Any) -> Iterator[tuple[Any, Guard
 
 
 def book_quizzes(book_source: Path) -> dict[str, model.Quiz]:
-    return {q.id: q for q in (load_quiz(p) for p in sorted((book_source / "quizzes").glob("*.yml")))}
+    files = sorted((book_source / "quizzes").glob("*.yml"))
+    return {q.id: q for q in (load_quiz(p) for p in files)}
 
 
 def html_pages(html: Path) -> list[Path]:

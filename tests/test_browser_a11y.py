@@ -137,7 +137,8 @@ def test_keyboard_alone_completes_every_question_type(minimal_book_html: Path,
             touched.add(q.id)
             if f["type"] == "radio":
                 values = page.eval_on_selector_all(
-                    f'[data-question-id="{q.id}"] input[type=radio]', "els => els.map(e => e.value)")
+                    f'[data-question-id="{q.id}"] input[type=radio]',
+                    "els => els.map(e => e.value)")
                 steps = (values.index(want) - values.index(f["value"])) % len(values)
                 for _ in range(steps):
                     kb.press("ArrowDown")  # moves and selects within the group

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import answer_quiz, book_quizzes, check, guarded_page, quiz_pages, score_of
+from tests.browser_support import (
+    answer_quiz,
+    book_quizzes,
+    check,
+    guarded_page,
+    quiz_pages,
+    score_of,
+)
 from tests.conftest import MINIMAL_BOOK, ROOT
 
 pytestmark = pytest.mark.browser

@@ -39,15 +39,16 @@ process.stdin.on("end", () => {
   process.stdout.write(JSON.stringify(out));
 });
 """
-SPACES = [" ", "  ", "\t", "\u00a0", "\u2003", "\n", "\x1c", "\u3000", "\ufeff", "\v", "\x85", "\u2028",
-          "\u200b"]
+SPACES = [" ", "  ", "\t", "\u00a0", "\u2003", "\n", "\x1c", "\u3000", "\ufeff", "\v", "\x85",
+          "\u2028", "\u200b"]
 PUNCT = [".", ",", "!", "?", "-", "'", "’", "«", "»", "(", ")", "…", "/", "_"]
 DIGITS = {"0": "٠", "1": "١", "2": "٢", "3": "٣", "4": "٤", "5": "٥", "6": "٦", "7": "٧",
           "8": "٨", "9": "٩"}
 
 
 def quiz_files() -> list[Path]:
-    files = sorted((ROOT / "quizzes").glob("*.yml")) + sorted((MINIMAL_BOOK / "quizzes").glob("*.yml"))
+    files = sorted((ROOT / "quizzes").glob("*.yml"))
+    files += sorted((MINIMAL_BOOK / "quizzes").glob("*.yml"))
     files += sorted((ROOT / "tests" / "fixtures").glob("*.yml"))
     return [f for f in files if _loads(f)]
 
@@ -109,7 +110,7 @@ def responses(rng: random.Random, q: model.Question, qb: dict[str, Any]) -> list
     for _ in range(PER_QUESTION):
         if isinstance(q, model.SingleQuestion):
             ids = [o.id for o in q.options]
-            out.append(rng.choice(ids + ["zz", ids[0].upper()]))
+            out.append(rng.choice([*ids, "zz", ids[0].upper()]))
         elif isinstance(q, model.MultipleQuestion):
             ids = [o.id for o in q.options]
             picked = [i for i in ids if rng.random() < 0.5]

@@ -172,7 +172,8 @@ def test_no_page_references_another_host(request: pytest.FixtureRequest, fixture
                 value = el.get(attr) or ""
                 if el.tag == "a" and attr == "href":
                     continue  # links a reader may follow are not requests
-                assert not re.match(r"^(https?:)?//", value), f"{path.name}: <{el.tag} {attr}={value}>"
+                assert not re.match(r"^(https?:)?//", value), \
+                    f"{path.name}: <{el.tag} {attr}={value}>"
         text = path.read_text("utf-8")
         assert "thebe" not in text.lower() or "thebe" not in "".join(
             s.text or "" for s in css(doc, "script")).lower(), path.name
@@ -239,8 +240,9 @@ def test_bad_quiz_file_is_a_warning_naming_file_line_and_field(tmp_path: Path) -
     quiz.write_text(quiz.read_text("utf-8").replace("    type: numeric\n", "    type: numeric\n"
                                                     "    tolerance: -3\n", 1))
     # As `make book` runs it (-W --keep-going): every problem reported, then a failure.
-    proc = subprocess.run([str(JUPYTER_BOOK), "build", str(book), "--path-output", str(tmp_path / "o"),
-                           "-W", "-n", "--keep-going"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([str(JUPYTER_BOOK), "build", str(book), "--path-output",
+                           str(tmp_path / "o"), "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, timeout=600)
     log = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert re.search(r"lessons/01-minimal\.md:\d+: WARNING: quizzes/m1-all-types\.yml:\d+:\d+: "

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
+from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -29,7 +31,8 @@ def parse_minutes(text: str) -> list[tuple[str, int]]:
 
 class DiscussionDirective(SphinxDirective):
     has_content = True
-    option_spec = {"minutes": directives.unchanged_required}
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "minutes": directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
         try:
@@ -53,18 +56,18 @@ class DiscussionDirective(SphinxDirective):
 
 
 def visit_discussion_html(self: SphinxTranslator, node: discussion_node) -> None:
-    self.body.append(  # type: ignore[attr-defined]
+    self.body.append(
         f'<section class="qb-disc" data-quizbook-discussion '
         f'aria-label="Discussion {node["number"]}">')
 
 
 def depart_discussion_html(self: SphinxTranslator, node: discussion_node) -> None:
-    self.body.append("</section>")  # type: ignore[attr-defined]
+    self.body.append("</section>")
 
 
 def visit_notes_html(self: SphinxTranslator, node: notes_node) -> None:
     tid = f"qb-notes-{node['number']}"
-    self.body.append(  # type: ignore[attr-defined]
+    self.body.append(
         f'<div class="qb-notes"><label for="{tid}">Your notes (kept in this browser only)'
         f'</label><textarea id="{tid}" rows="4" data-quizbook-notes="{escape(node["notes_key"])}">'
         f"</textarea></div>")

@@ -15,23 +15,23 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 
-class quiz_node(nodes.General, nodes.Element):
+class quiz_node(nodes.General, nodes.Element):  # type: ignore[misc]
     """A quiz. Attributes: `bundle` (the student bundle dict)."""
 
 
-class inline_html_node(nodes.Inline, nodes.TextElement):
+class inline_html_node(nodes.Inline, nodes.TextElement):  # type: ignore[misc]
     """Inline Markdown already rendered to safe HTML (`html`); its text child is plain text."""
 
 
-class discussion_node(nodes.General, nodes.Element):
+class discussion_node(nodes.General, nodes.Element):  # type: ignore[misc]
     """A think-pair-share discussion. Attributes: `notes_key`, `number`."""
 
 
-class notes_node(nodes.General, nodes.Element):
+class notes_node(nodes.General, nodes.Element):  # type: ignore[misc]
     """The notes box of a discussion (HTML only). Attributes: `notes_key`, `number`."""
 
 
-class progress_node(nodes.General, nodes.Element):
+class progress_node(nodes.General, nodes.Element):  # type: ignore[misc]
     """The "My progress" table; filled from the environment when the page is written."""
 
 

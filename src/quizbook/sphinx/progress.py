@@ -7,7 +7,6 @@ scores and offers one download with all results.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import Any
 
@@ -88,7 +87,7 @@ def visit_progress_html(self: SphinxTranslator, node: progress_node) -> None:
     for doc, info in all_quizzes(env):
         title = env.titles[doc].astext() if doc in env.titles else doc
         rows.append({**info, "page": title, "url": builder.get_relative_uri(here, doc)})
-    self.body.append(progress_html(rows))  # type: ignore[attr-defined]
+    self.body.append(progress_html(rows))
     raise nodes.SkipNode
 
 

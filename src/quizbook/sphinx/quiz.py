@@ -118,9 +118,9 @@ def key_question(number: int, quiz: model.Quiz, q: model.Question, docname: str
     elif isinstance(q, model.MatchingQuestion) and q.distractors:
         wrong.append(["Distractors (match nothing): ", "; ".join(q.distractors)])
     if not isinstance(q, model.SingleQuestion | model.MultipleQuestion | model.TrueFalseQuestion):
-        fb = q.feedback
-        if fb.incorrect:
-            wrong.append(["Feedback to a wrong answer: ", md(fb.incorrect)])
+        general = q.feedback
+        if general.incorrect:
+            wrong.append(["Feedback to a wrong answer: ", md(general.incorrect)])
     if wrong:
         item += para(nodes.strong("", "Why the wrong answers are wrong:"))
         item += bullets(wrong)
@@ -231,12 +231,12 @@ def _check(app: Sphinx, env: BuildEnvironment) -> None:
 
 def visit_quiz_html(self: SphinxTranslator, node: quiz_node) -> None:
     level = getattr(self, "section_level", 1) + 1
-    self.body.append(quiz_html(node["bundle"], level))  # type: ignore[attr-defined]
+    self.body.append(quiz_html(node["bundle"], level))
     raise nodes.SkipNode
 
 
 def visit_inline_html(self: SphinxTranslator, node: inline_html_node) -> None:
-    self.body.append(node["html"])  # type: ignore[attr-defined]
+    self.body.append(node["html"])
     raise nodes.SkipNode
 
 
