@@ -49,8 +49,10 @@ def student_book_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def instructor_book_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    toc = ROOT / "_toc_instructor.yml"
+    extra = ["--toc", str(toc)] if toc.exists() else []
     return build_book(ROOT, tmp_path_factory.mktemp("instructor"),
-                      "--config", str(ROOT / "_config_instructor.yml"))
+                      "--config", str(ROOT / "_config_instructor.yml"), *extra)
 
 
 @pytest.fixture(scope="session")
