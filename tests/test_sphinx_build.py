@@ -267,3 +267,16 @@ def test_editing_a_quiz_rebuilds_only_its_page(tmp_path: Path) -> None:
     assert "Quiz: All question types" in page
     progress = (book / "_build" / "html" / "progress.html").read_text("utf-8")
     assert "All question types" in progress
+
+
+def test_latex_builder_gets_the_readable_quiz(tmp_path: Path) -> None:
+    out = tmp_path / "latex"
+    proc = subprocess.run([str(JUPYTER_BOOK), "build", str(MINIMAL_BOOK), "--path-output", str(out),
+                           "--builder", "latex", "-W", "-n"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    [tex] = [p for p in (out / "_build" / "latex").glob("*.tex")]
+    text = tex.read_text("utf-8")
+    assert r"\sphinxstylestrong{Question 7}" in text and "Naval support point" in text
+    assert r"\P{} 46.1.1" in text
+    assert "uprising" not in text and "Answer key" not in text and "textarea" not in text
