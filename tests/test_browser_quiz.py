@@ -82,9 +82,10 @@ def test_every_question_right_then_wrong_then_reload(request: pytest.FixtureRequ
             guard.check()
 
 
-def test_screenshots_of_one_lesson(minimal_book_html: Path, browser: Any, artifacts: Path) -> None:
-    quizzes = book_quizzes(MINIMAL_BOOK)
-    page_path, ids = next(iter(quiz_pages(minimal_book_html).items()))
+def test_screenshots_of_one_lesson(student_book_html: Path, browser: Any, artifacts: Path) -> None:
+    """Screenshots of a real lesson (fresh, wrong, right, print) for a person to look at."""
+    quizzes = book_quizzes(ROOT)
+    page_path, ids = sorted(quiz_pages(student_book_html).items())[1]
     with guarded_page(browser, viewport={"width": 1100, "height": 900}) as (page, guard):
         page.goto(page_path.as_uri())
         page.screenshot(path=str(artifacts / "lesson-fresh.png"), full_page=True)
