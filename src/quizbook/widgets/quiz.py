@@ -205,8 +205,10 @@ class _Typed(_Inputs):
             hint = f"A number (in {unit})" if unit else "A number"
         else:
             hint = "Type your answer"
+        # The value is sent when the student leaves the box (or presses Enter): a
+        # keystroke-by-keystroke stream could still be in flight when Check arrives.
         self.text = w.Text(value="", placeholder=hint, description="Your answer:",
-                           style={"description_width": "initial"})
+                           continuous_update=False, style={"description_width": "initial"})
         self.controls = [self.text]
         self.box = w.VBox([self.text])
 
@@ -381,6 +383,7 @@ class QuizWidget:
                               placeholder="for the results file",
                               style={"description_width": "initial"})
         self.export_button = w.Button(description="Export my results", icon="download",
+                                      layout=w.Layout(width="auto"),
                                       tooltip=f"Write {self.results_path.name} here")
         self.score = _html("")
         self.score.add_class("qb-score")
@@ -531,6 +534,10 @@ class QuizWidget:
         results = self.results()
         if results is None:
             self._say("Check your answers first: there are no results to export yet.")
+            return None
+        if not results.student:
+            self._say("Type your name in “Your name” first: your instructor's gradebook "
+                      "skips results without a name.")
             return None
         try:
             self.results_path.write_text(dump_results(results) + "\n", encoding="utf-8")

@@ -15,15 +15,35 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, cast
 
-from IPython.display import display
+from IPython.display import Javascript, display
 
 #: A progress or notes file is a few kilobytes; anything far larger is not ours.
 MAX_STATE_BYTES = 2_000_000
 
 
+#: JupyterLab turns Enter, arrows and letters into notebook commands unless the focused
+#: element is a text field, so a focused button would not take Enter. Lumino skips its
+#: shortcuts inside elements marked `data-lm-suppress-shortcuts`: the quiz and notes
+#: boxes get that mark once they are on the page. Without it (JavaScript outputs off)
+#: Tab and Space still do everything.
+KEYBOARD_JS = """(function () {
+  var tries = 0;
+  function mark() {
+    var found = document.querySelectorAll(".qb-quiz, .qb-notes");
+    for (var i = 0; i < found.length; i++) {
+      found[i].setAttribute("data-lm-suppress-shortcuts", "true");
+    }
+    if (tries++ < 50) { setTimeout(mark, 200); }
+  }
+  mark();
+})();"""
+
+
 def show_widget(widget: Any) -> None:
-    """IPython's display, typed."""
-    cast(Callable[[Any], None], display)(widget)
+    """IPython's display, typed; then let keyboard users use the widget (see KEYBOARD_JS)."""
+    show = cast(Callable[[Any], None], display)
+    show(widget)
+    show(cast(Callable[[str], Any], Javascript)(KEYBOARD_JS))
 
 
 def now_iso() -> str:
