@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from quizbook.results import parse_results
-from tests.browser_support import answer_quiz, book_quizzes, check, guarded_page, quiz_pages, score_of
+from tests.browser_support import (
+    answer_quiz,
+    book_quizzes,
+    check,
+    guarded_page,
+    quiz_pages,
+    score_of,
+)
 from tests.conftest import MINIMAL_BOOK
 
 pytestmark = pytest.mark.browser
