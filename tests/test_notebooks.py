@@ -126,6 +126,15 @@ def test_output_is_deterministic(tmp_path: Path, minimal_notebooks: dict[str, Pa
     assert again.read_bytes() == minimal_notebooks["student"].read_bytes()
 
 
+def test_kernel_without_quizbook_gets_a_plain_message(minimal_notebooks: dict[str, Path],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "quizbook.widgets", None)  # import fails as if absent
+    code = [c for c in cells(minimal_notebooks["student"]) if c.cell_type == "code"]
+    for cell in code:
+        with pytest.raises(ModuleNotFoundError, match="needs the course's quizbook package"):
+            exec(compile(cell.source, "cell", "exec"), {})
+
+
 # -- errors name file and line ---------------------------------------------------------------
 
 

@@ -66,6 +66,14 @@ def _parser() -> Any:
                             RendererHTML)
 
 
+def _import(name: str) -> str:
+    """The import of a widget helper, with a plain message if the kernel lacks quizbook."""
+    return (f"try:\n    from quizbook.widgets import {name}\n"
+            "except ModuleNotFoundError:\n"
+            "    raise ModuleNotFoundError(\"This notebook needs the course's quizbook package "
+            "in its kernel (the course environment installs it): ask your instructor.\") from None")
+
+
 def _escape_md(text: str) -> str:
     """Quiz text (inline Markdown) in a Markdown cell: raw HTML shows as text, as in the book."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -298,7 +306,7 @@ class LessonConverter:
             if cell.kind == "code":
                 self.cells.append(cell)
         self.add("code", "# Your notes for this discussion: they are saved next to this "
-                 "notebook.\nfrom quizbook.widgets import notes_box\n\n"
+                 f"notebook.\n{_import('notes_box')}\n\n"
                  f"notes_box({self.lesson!r}, {str(self.discussions)!r})",
                  tags=["quizbook-notes"])
 
@@ -319,7 +327,7 @@ class LessonConverter:
                  "this notebook; **Export my results** writes "
                  f"`results-{quiz.id}.json` for your instructor.")
         self.add("code", f"# The quiz of this lesson (student bundle: no readable answer key).\n"
-                 "from quizbook.widgets import show_quiz\n\n"
+                 f"{_import('show_quiz')}\n\n"
                  f"show_quiz({bundle!r})", hidden=True, tags=["quizbook-quiz"])
         if self.edition == "instructor":
             self.add("markdown", answer_key(quiz))
