@@ -6,6 +6,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import rcssmin
+import rjsmin
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -20,8 +22,22 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _static_path(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC))
+    """Ship minified copies of the runtime (the readable sources stay in the package).
+
+    They are written next to the doctrees, which are never published, and Sphinx
+    copies them into `_static/`. rjsmin and rcssmin only strip comments and
+    white space, so the browser runs exactly the code the parity tests check.
+    """
+    if app.builder.format != "html":
+        return
+    folder = Path(app.doctreedir).parent / "quizbook-static"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, minify in (("quizbook.js", rjsmin.jsmin), ("quizbook.css", rcssmin.cssmin)):
+        text = minify((STATIC / name).read_text(encoding="utf-8"))
+        target = folder / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+    app.config.html_static_path.append(str(folder))
 
 
 def _uses_quizbook(doctree: nodes.document) -> bool:
