@@ -73,6 +73,9 @@ def question_html(quiz_id: str, number: int, q: dict[str, Any]) -> str:
     elif kind == "matching":
         parts.append('<p class="qb-instr">Choose the match for each item.</p>')
         rights = [(r["id"], r["text"]) for r in q["rights"]]
+        # On paper a <select> shows none of its choices: print them as a list.
+        parts.append('<ul class="qb-choices">' + "".join(f"<li>{text}</li>" for _, text in rights)
+                     + "</ul>")
         parts.extend(_select(f"{base}-{left['id']}", left["id"], left["text"], rights)
                      for left in q["lefts"])
     else:
