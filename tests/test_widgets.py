@@ -409,6 +409,9 @@ def test_export_writes_the_contract_results_format(bundle: dict[str, Any],
     assert "Check your answers first" in w.status.value
     assert not (tmp_path / "results-sample-all-types.json").exists()
     answer_some(w)
+    w.export_button.click()
+    assert "Type your name" in w.status.value
+    assert not (tmp_path / "results-sample-all-types.json").exists()
     w.student.value = "Ada Lovelace"
     w.export_button.click()
     path = tmp_path / "results-sample-all-types.json"
@@ -469,3 +472,22 @@ def test_corrupt_notes_are_set_aside(tmp_path: Path) -> None:
     box = NotesBox("01-lesson", "1", directory=tmp_path)
     assert box.area.value == "" and "could not be read" in box.status.value
     assert len(list(tmp_path.glob("01-lesson.notes.json.corrupt-*"))) == 1
+
+
+def test_gradebook_reads_notebook_results(tmp_path: Path) -> None:
+    """`quizbook gradebook` accepts what "Export my results" writes, for a quiz of the book."""
+    from quizbook.export.gradebook import collect
+
+    quiz = load_quiz(ROOT / "quizzes" / "l1-laboratory.yml")
+    w = QuizWidget(make_bundle(quiz), directory=tmp_path)
+    first = w.questions[0]
+    first.write(real_responses(quiz.questions[0])[1])
+    w.student.value = "Grace Hopper"
+    w.check_button.click()
+    path = w.export_results()
+    assert path is not None
+    collected = collect([path], [quiz])
+    assert collected.skipped == [] and collected.files_read == 1
+    (entry,) = collected.entries
+    assert entry.student == "Grace Hopper" and entry.quiz == "l1-laboratory"
+    assert entry.score == grade(quiz.questions[0], first.read()).points

@@ -71,7 +71,7 @@ class StateFile:
                 raise ValueError("too large")
             data = json.loads(self.path.read_text(encoding="utf-8"))
             verdict = accept(data)
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             verdict = "corrupt"
             data = None
         if verdict is None and isinstance(data, dict):
