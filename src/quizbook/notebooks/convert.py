@@ -27,7 +27,7 @@ from quizbook import model
 from quizbook.bundle import make_bundle
 from quizbook.grade import matching_rights
 from quizbook.load import load_quiz
-from quizbook.sphinx.discussion import parse_minutes
+from quizbook.sphinx.discussion import parse_minutes, stated_steps
 from quizbook.sphinx.para import LABEL, para_number
 
 Edition = Literal["student", "instructor"]
@@ -300,8 +300,10 @@ class LessonConverter:
         texts = [c.source for c in inner if c.kind == "markdown"]
         listing = "\n".join(f"{n}. {name}: {m} minute{'' if m == 1 else 's'}"
                             for n, (name, m) in enumerate(steps, 1))
-        self.add("markdown", f"### Discussion ({total} minutes)\n\n" + "\n\n".join(texts)
-                 + f"\n\n{listing}")
+        if stated_steps(content, steps)[0]:
+            listing = ""  # the prompt already gives each step with its minutes
+        self.add("markdown", (f"### Discussion ({total} minutes)\n\n" + "\n\n".join(texts)
+                              + f"\n\n{listing}").rstrip() + "\n")
         for cell in inner:
             if cell.kind == "code":
                 self.cells.append(cell)

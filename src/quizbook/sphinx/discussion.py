@@ -10,10 +10,12 @@ from typing import Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
 from quizbook.sphinx.nodes import discussion_node, notes_node
 
+logger = logging.getLogger(__name__)
 STEP = re.compile(r"^\s*([A-Za-z][A-Za-z -]*?)\s+(\d{1,3})\s*$")
 
 
@@ -27,6 +29,24 @@ def parse_minutes(text: str) -> list[tuple[str, int]]:
                              f"'think 3, pair 5, share 7' (name, then minutes)")
         steps.append((match.group(1).strip().capitalize(), int(match.group(2))))
     return steps
+
+
+def stated_steps(content: str, steps: list[tuple[str, int]]) -> tuple[bool, list[str]]:
+    """Does the prompt already give every step with its minutes ("**Think (3 min):** ...")?
+
+    Returns (stated, mismatches). When every step is stated the directive adds no
+    second, bare list of steps; a step whose minutes differ from `:minutes:` is a
+    mismatch the author must fix.
+    """
+    found, mismatches = 0, []
+    for name, minutes in steps:
+        match = re.search(rf"\b{re.escape(name)}\b\W{{0,4}}\((\d+)\s*min", content, re.I)
+        if match:
+            found += 1
+            if int(match.group(1)) != minutes:
+                mismatches.append(f"the prompt gives {name} {match.group(1)} minutes but "
+                                  f":minutes: says {minutes}")
+    return found == len(steps), mismatches
 
 
 class DiscussionDirective(SphinxDirective):
@@ -47,12 +67,21 @@ class DiscussionDirective(SphinxDirective):
         total = sum(m for _, m in steps)
         node += nodes.rubric("", f"Discussion ({total} minutes)")
         node += self.parse_content_to_nodes()
-        node += nodes.enumerated_list(
+        stated, mismatches = stated_steps("\n".join(self.content), steps)
+        for mismatch in mismatches:
+            logger.warning(f"discussion: {mismatch}", location=node, type="quizbook",
+                           subtype="discussion")
+        if not stated:
+            node += self._step_list(steps)
+        node += notes_node("", notes_key=key, number=number)
+        return [node]
+
+    @staticmethod
+    def _step_list(steps: list[tuple[str, int]]) -> nodes.enumerated_list:
+        return nodes.enumerated_list(
             "", *(nodes.list_item("", nodes.paragraph("", f"{name}: {minutes} minute"
                                                       f"{'' if minutes == 1 else 's'}"))
                   for name, minutes in steps), classes=["qb-steps"])
-        node += notes_node("", notes_key=key, number=number)
-        return [node]
 
 
 def visit_discussion_html(self: SphinxTranslator, node: discussion_node) -> None:
