@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quizbook import model
 
@@ -112,9 +112,15 @@ def _yaml_kind(value: object) -> str:
     return type(value).__name__
 
 
+#: What ruamel's constructor raises (besides YAMLError) on scalars it cannot build.
+_CONSTRUCTOR_ERRORS = (ValueError, TypeError, OverflowError, IndexError, KeyError,
+                       AttributeError)
+
+
 def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    root: Node | None = None
     try:
         root = yaml.compose(io.StringIO(text))
         if root is not None and _expanded_size(root, {}) > MAX_EXPANDED_NODES:
@@ -122,6 +128,14 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
                                                   "(anchors and aliases repeated over and "
                                                   "over); write the quiz out plainly")
         return YAML(typ="rt").load(text), None
+    except _CONSTRUCTOR_ERRORS as exc:
+        # A scalar the YAML constructor cannot turn into a value (`!!int abc`, an empty
+        # `!!float`, a timestamp with month 13, an integer of thousands of digits).
+        line, col = _unreadable_scalar(root) if root is not None else (1, 1)
+        why = ("a number with thousands of digits" if "digits" in str(exc) else str(exc)
+               if isinstance(exc, ValueError) else "an empty or malformed `!!` tagged value")
+        return None, Problem(shown, line, col, "", f"this value cannot be read ({why}); "
+                                                   "write it as plain text or a short number")
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -135,6 +149,27 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
         return None, Problem(shown, 1, 1, "", f"YAML error: {exc}")
     except RecursionError:
         return None, Problem(shown, 1, 1, "", "the YAML is nested too deeply")
+
+
+def _unreadable_scalar(root: Node) -> tuple[int, int]:
+    """Line and column of the first scalar the YAML constructor refuses."""
+    constructor = YAML(typ="rt").constructor
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            try:
+                constructor.construct_object(node, deep=True)
+            except (*_CONSTRUCTOR_ERRORS, YAMLError):
+                return node.start_mark.line + 1, node.start_mark.column + 1
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, MappingNode):
+            stack.extend(child for pair in reversed(node.value) for child in reversed(pair))
+    return 1, 1
 
 
 def _expanded_size(node: Node, memo: dict[int, int]) -> int:

@@ -89,6 +89,12 @@ def parse_results(raw: bytes, shown: str) -> Results:
     except json.JSONDecodeError as exc:
         raise ResultsFileError(f"{shown}:{exc.lineno}:{exc.colno}: not valid JSON "
                                f"({exc.msg}); the file may be truncated") from None
+    except (ValueError, RecursionError) as exc:
+        # Nesting thousands of levels deep, or integers of thousands of digits.
+        why = ("nested too deeply" if isinstance(exc, RecursionError) else
+               "a number with thousands of digits" if "digits" in str(exc) else str(exc))
+        raise ResultsFileError(f"{shown}: not a quizbook results file (unreadable JSON: "
+                               f"{why})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
         raise ResultsFileError(f"{shown}: not a quizbook results file (format "
