@@ -92,11 +92,14 @@ def bench_incremental(book: Path) -> None:
     text = quiz.read_text(encoding="utf-8")
     quiz.write_text(text.replace("prompt: ", "prompt: Edited. ", 1), encoding="utf-8")
     time.sleep(0.01)
-    elapsed, _ = build(book, clean=False)
+    elapsed, log = build(book, clean=False)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", log)
+    reread = sorted(set(re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", plain)))
     rebuilt = sorted(str(p.relative_to(html)) for p, m in before.items()
                      if p.exists() and p.stat().st_mtime_ns != m)
     emit("incremental_quiz_edit_s", elapsed, "s")
-    emit("incremental_pages_rebuilt", len(rebuilt), f"pages({','.join(rebuilt)})")
+    emit("incremental_pages_reread", len(reread), f"pages({','.join(reread)})")
+    emit("incremental_pages_written", len(rebuilt), f"pages({','.join(rebuilt)})")
 
 
 def bench_runtime_bytes(book: Path) -> None:
