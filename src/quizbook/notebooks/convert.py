@@ -38,6 +38,17 @@ OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
 ROLE = re.compile(r"\{([A-Za-z][\w:-]*)\}`([^`]+)`")
 TITLED = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)
 TARGET = re.compile(r"^\(([^()\s]+)\)=\s*$")
+#: A `<` that does not open a web autolink (`<https://...>`): raw HTML in lesson text.
+_HTML_START = re.compile(r"<(?!(?:https?|mailto):[^<>\s]*>)")
+_CODE_SPAN = re.compile(r"(`+[^`\n]*`+)")
+
+
+def _inert_html(line: str) -> str:
+    """Lesson text in a Markdown cell: raw HTML shows as text, as in the book (where the
+    book's MyST config turns HTML syntax off). Code spans keep their `<`."""
+    parts = _CODE_SPAN.split(line)
+    return "".join(part if n % 2 else _HTML_START.sub("&lt;", part)
+                   for n, part in enumerate(parts))
 ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attention",
                "danger", "error", "seealso", "admonition", "epigraph", "pull-quote",
                "sidebar", "topic", "margin", "dropdown"}
@@ -139,7 +150,7 @@ class LessonConverter:
             elif line.lstrip().startswith("%"):
                 continue  # MyST comment
             else:
-                lines.append(ROLE.sub(role, line))
+                lines.append(_inert_html(ROLE.sub(role, line)))
         return "\n".join(lines)
 
     # -- walking the page --------------------------------------------------------------
