@@ -8,6 +8,7 @@ here raises anything but `QuizFileError` for bad content.
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -57,7 +58,26 @@ def load_quiz(path: Path | str) -> model.Quiz:
 
 
 def check_quiz_file(path: Path | str) -> tuple[model.Quiz | None, list[Problem]]:
+    """Validate one quiz file. Results are cached by path, size and modification time:
+    a book build reads each quiz from several places (page, notebook, progress page)."""
     path = Path(path)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return _check_quiz_file(path)
+    quiz, problems = _cached_check(key)
+    return quiz, list(problems)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_check(key: tuple[str, str, int, int]) -> tuple[model.Quiz | None,
+                                                            tuple[Problem, ...]]:
+    quiz, problems = _check_quiz_file(Path(key[1]))
+    return quiz, tuple(problems)
+
+
+def _check_quiz_file(path: Path) -> tuple[model.Quiz | None, list[Problem]]:
     shown = str(path)
     try:
         raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
@@ -127,7 +147,8 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
             return None, Problem(shown, 1, 1, "", "the YAML expands to too many values "
                                                   "(anchors and aliases repeated over and "
                                                   "over); write the quiz out plainly")
-        return YAML(typ="rt").load(text), None
+        # Construct from the composed tree: the file is parsed once, not twice.
+        return (None if root is None else yaml.constructor.construct_document(root)), None
     except _CONSTRUCTOR_ERRORS as exc:
         # A scalar the YAML constructor cannot turn into a value (`!!int abc`, an empty
         # `!!float`, a timestamp with month 13, an integer of thousands of digits).
