@@ -189,6 +189,8 @@
 
   // ---- page ----
   const PREFIX = "quizbook:v1:", STUDENT = PREFIX + "student";
+  /** A saved quiz record is a few kilobytes; a far larger one was not written by this runtime. */
+  const MAX_RECORD = 200000;
   const store = {
     /** @param {string} k */
     get(k) { try { return localStorage.getItem(k); } catch (_) { return null; } },
@@ -206,18 +208,39 @@
     if (html !== undefined) e.innerHTML = html;
     return e;
   }
-  /** The saved record of a quiz, or null; a bad or outdated one is set aside.
-   * @param {string} id @param {string} version @returns {{rec: Rec|null, stale: boolean}} */
-  function loadRecord(id, version) {
+  /** @param {any} x */
+  const count = (x) => Number.isInteger(x) && x >= 0;
+  /** A record this runtime wrote for this quiz version: right shape, and no outcome above
+   * its maximum or outcomes worth more than the quiz (an edited or forged record is not).
+   * @param {any} rec @param {string} version @param {number} max */
+  function usable(rec, version, max) {
+    if (!(isObj(rec) && rec.v === 1 && rec.version === version && isObj(rec.responses) &&
+        isObj(rec.outcomes) && count(rec.attempts) && typeof rec.first === "string" &&
+        typeof rec.last === "string" && !isNaN(Date.parse(rec.last)))) return false;
+    let sum = 0;
+    for (const o of Object.values(rec.outcomes)) {
+      if (!isObj(o) || typeof o.points !== "number" || typeof o.max !== "number" ||
+          !(o.points >= 0 && o.points <= o.max) || typeof o.correct !== "boolean" ||
+          !count(o.attempts)) return false;
+      sum += o.max;
+    }
+    return sum <= max + 1e-9;
+  }
+  /** The saved record of a quiz, or null; a bad, forged or outdated one is set aside
+   * (under `<key>:stale`, or `<key>:stale:<time>` if that is taken: never lost).
+   * @param {string} id @param {string} version @param {number} max
+   * @returns {{rec: Rec|null, stale: boolean}} */
+  function loadRecord(id, version, max) {
     const key = PREFIX + "quiz:" + id, raw = store.get(key);
     if (raw === null) return { rec: null, stale: false };
     try {
-      const rec = JSON.parse(raw);
-      if (isObj(rec) && rec.v === 1 && rec.version === version && isObj(rec.responses) &&
-          isObj(rec.outcomes) && Number.isInteger(rec.attempts)) return { rec, stale: false };
+      const rec = raw.length > MAX_RECORD ? null : JSON.parse(raw);
+      if (usable(rec, version, max)) return { rec, stale: false };
     } catch (_) { /* set aside below */ }
-    store.set(key + ":stale", raw);
-    try { localStorage.removeItem(key); } catch (_) { /* storage unavailable */ }
+    const aside = store.get(key + ":stale") === null ? key + ":stale" : key + ":stale:" + Date.now();
+    if (store.set(aside, raw)) {
+      try { localStorage.removeItem(key); } catch (_) { /* storage unavailable */ }
+    }
     return { rec: null, stale: true };
   }
   /** @param {Rec} rec */
@@ -268,7 +291,7 @@
     const scoreEl = /** @type {HTMLElement} */ (root.querySelector("[data-quizbook-score]"));
     const status = /** @type {HTMLElement} */ (root.querySelector(".qb-status"));
     const max = Number(scoreEl.dataset.max);
-    const loaded = loadRecord(b.id, b.version);
+    const loaded = loadRecord(b.id, b.version, max);
     /** @type {Rec|null} */ let rec = loaded.rec;
     /** @type {Record<string, string>} */ const checked = {};
     reveal(root); studentField(root);
@@ -382,7 +405,16 @@
     });
     if (rec) {
       const r = rec;
-      b.questions.forEach((q) => { if (q.id in r.responses) { write(q, r.responses[q.id]); if (q.id in r.outcomes) show(q, grade(q, r.responses[q.id])); } });
+      // Scores come from grading the saved answers again, never from the saved numbers.
+      Object.keys(r.outcomes).forEach((id) => { if (!b.questions.some((q) => q.id === id)) delete r.outcomes[id]; });
+      b.questions.forEach((q) => {
+        if (!(q.id in r.responses)) return;
+        write(q, r.responses[q.id]);
+        if (!(q.id in r.outcomes)) return;
+        const o = grade(q, r.responses[q.id]);
+        r.outcomes[q.id] = { points: o.points, max: o.max, correct: o.correct, attempts: r.outcomes[q.id].attempts };
+        show(q, o);
+      });
       score(total(r)[0]);
       if (!loaded.stale) say("Your saved answers are back (" + r.attempts + " check(s), last " + new Date(r.last).toLocaleString() + ").");
     } else score(0);
@@ -404,9 +436,11 @@
     /** @type {{quiz: string, lesson: string, version: string, max: number}[]} */
     const quizzes = JSON.parse((data && data.textContent) || "[]");
     /** @type {object[]} */ const results = [];
+    let setAside = 0;
     quizzes.forEach((m) => {
       const row = root.querySelector('[data-progress-quiz="' + m.quiz + '"]');
-      const rec = loadRecord(m.quiz, m.version).rec;
+      const loaded = loadRecord(m.quiz, m.version, m.max), rec = loaded.rec;
+      if (loaded.stale) setAside++;
       if (!row || !rec) return;
       const cells = $$(row, "td");
       cells[0].textContent = fmt(Math.min(total(rec)[0], m.max)) + " / " + fmt(m.max);
@@ -417,6 +451,7 @@
     reveal(root); studentField(root);
     const btn = root.querySelector('[data-quizbook-action="download-all"]');
     const status = /** @type {HTMLElement} */ (root.querySelector(".qb-status"));
+    if (setAside) status.textContent = "Saved answers of " + setAside + " quiz(zes) were for an older version or could not be read; they were set aside and those quizzes start fresh.";
     if (btn) btn.addEventListener("click", () => {
       if (!results.length) { status.textContent = "No quiz has been checked in this browser yet."; return; }
       download(results, "quizbook-results.json");
