@@ -370,3 +370,52 @@ def test_empty_or_malformed_tags_are_problems(text: str) -> None:
     quiz, problems = parse_quiz_text(text.encode(), SHOWN)
     assert quiz is None and len(problems) == 1
     assert "cannot be read" in problems[0].message and "malformed" in problems[0].message
+
+
+# -- the gradebook on results that parse but lie ----------------------------------------
+
+
+def _book_results(student: str) -> dict[str, Any]:
+    """A results file as the book writes it: every question of the first quiz answered."""
+    quiz = BOOK[0]
+    rows = []
+    for q, qb in QUESTIONS[: len(quiz.questions)]:
+        response = None
+        o = bundle_grade(qb, response)
+        rows.append({"id": q.id, "points": o.points, "max": o.max_points,
+                     "correct": o.correct, "attempts": 1, "response": response})
+    return {"format": "quizbook-results/1", "student": student,
+            "exported_at": "2026-11-24T10:00:00Z", "source": "book",
+            "quizzes": [{"quiz": quiz.id, "lesson": quiz.lesson,
+                         "version": make_bundle(quiz)["version"], "score": 0.0,
+                         "max": quiz.max_points, "attempts": 1, "questions": rows}]}
+
+
+def _gradebook_verdict(data: dict[str, Any], tmp_path: Path) -> str:
+    from quizbook.export.gradebook import collect
+
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    collected = collect([path], BOOK)
+    return "\n".join(collected.skipped)
+
+
+def test_gradebook_accepts_an_honest_file(tmp_path: Path) -> None:
+    assert _gradebook_verdict(_book_results("Ada"), tmp_path) == ""
+
+
+def test_gradebook_refuses_inflated_points(tmp_path: Path) -> None:
+    """Points within the maximum but more than the saved answer is worth: edited."""
+    data = _book_results("Mallory")
+    entry = data["quizzes"][0]
+    first = entry["questions"][0]
+    first.update(points=first["max"], correct=True)
+    entry["score"] = first["max"]
+    assert "claims" in _gradebook_verdict(data, tmp_path)
+
+
+def test_gradebook_refuses_a_question_listed_twice(tmp_path: Path) -> None:
+    data = _book_results("Mallory")
+    entry = data["quizzes"][0]
+    entry["questions"].append(dict(entry["questions"][0]))
+    assert "appears twice" in _gradebook_verdict(data, tmp_path)

@@ -136,12 +136,21 @@ def _check(result: QuizResult, known: dict[str, tuple[model.Quiz, dict[str, Any]
     if result.lesson != quiz.lesson:
         return f"lesson {result.lesson!r} is not the quiz's {quiz.lesson!r}"
     ids = {q.id: q for q in quiz.questions}
+    seen: set[str] = set()
     for question in result.questions:
         if question.id not in ids:
             return f"question {question.id!r} is not in the quiz"
+        if question.id in seen:
+            return f"question {question.id!r} appears twice"
+        seen.add(question.id)
         if abs(question.max - ids[question.id].points) > 1e-9:
             return (f"question {question.id!r} maximum {question.max:g} is not "
                     f"{ids[question.id].points:g}")
+        # The points must be what the saved answer is worth: an edited score is refused.
+        worth = grade(ids[question.id], question.response).points
+        if abs(question.points - worth) > 1e-6:
+            return (f"question {question.id!r} claims {question.points:g} points but its "
+                    f"answer is worth {worth:g} (the file was edited)")
     return ""
 
 
