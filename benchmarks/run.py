@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.synth import make_book  # noqa: E402
 from quizbook.book import open_book  # noqa: E402
 from quizbook.bundle import make_bundle  # noqa: E402
+from quizbook.chromium import HEADLESS_ARGS, find_chromium  # noqa: E402
 from quizbook.grade import grade  # noqa: E402
 
 JB = [str(Path(sys.executable).with_name("jupyter-book"))]
@@ -116,14 +117,12 @@ def bench_runtime_bytes(book: Path) -> None:
 
 
 def bench_tti(book: Path, loads: int) -> None:
-    chromium = shutil.which("chromium")
+    chromium = find_chromium()
     if chromium is None:
         emit("time_to_interactive_ms", "n/a", "(no chromium on PATH)")
         return
     from playwright.sync_api import sync_playwright
 
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     html = book / "_build" / "html"
     pages = {"quiz_page": html / "lessons" / "01-laboratory.html",
              "plain_page": html / "sources.html"}
@@ -133,7 +132,7 @@ def bench_tti(book: Path, loads: int) -> None:
         return {ready: mark ? mark.startTime : null, dcl: nav.domContentLoadedEventEnd};
     }"""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=args)
+        browser = p.chromium.launch(executable_path=chromium, args=HEADLESS_ARGS)
         for label, page_path in pages.items():
             if not page_path.exists():
                 continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,12 +20,11 @@ from typing import Any
 
 import pytest
 
+from quizbook.chromium import HEADLESS_ARGS, find_chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL_BOOK = ROOT / "tests" / "books" / "minimal"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
 
 
@@ -64,12 +62,12 @@ def minimal_book_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium")
+    executable = find_chromium()
     if executable is None:
         pytest.fail("Debian's chromium is needed for browser tests (apt-get install chromium)",
                     pytrace=False)
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=executable, args=HEADLESS_ARGS)
         yield chromium
         chromium.close()
 

@@ -9,7 +9,6 @@ site navigation and, in the student handout, adds lines to write answers on.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -17,14 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from quizbook.chromium import HEADLESS_ARGS, find_chromium
+
 Edition = Literal["student", "instructor"]
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
-              "chrome")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-extensions",
-                 "--no-pdf-header-footer", "--print-to-pdf-no-header",
-                 "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000"]
+CHROMIUM_ARGS = [*HEADLESS_ARGS, "--disable-extensions", "--no-pdf-header-footer",
+                 "--print-to-pdf-no-header", "--run-all-compositor-stages-before-draw",
+                 "--virtual-time-budget=10000"]
 PDF_TIMEOUT = 300
 
 HOW_TO_GET = (
@@ -39,17 +36,6 @@ HOW_TO_GET = (
 
 class PdfError(Exception):
     """No PDF engine, or printing failed; the message says what to do."""
-
-
-def find_chromium() -> str | None:
-    named = os.environ.get("QUIZBOOK_CHROMIUM")
-    if named:
-        return named if Path(named).is_file() else shutil.which(named)
-    for name in CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def require_chromium() -> str:
