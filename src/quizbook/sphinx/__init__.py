@@ -11,7 +11,16 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from quizbook.sphinx import assets, discussion, instructor, nodes, para, progress, quiz
+from quizbook.sphinx import (
+    assets,
+    discussion,
+    instructor,
+    nodes,
+    para,
+    progress,
+    quiz,
+    safety,
+)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -22,5 +31,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     discussion.setup(app)
     progress.setup(app)
     assets.setup(app)
+    safety.setup(app)
     return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
