@@ -41,7 +41,7 @@ export: $(INSTALLED)
 	$(BIN)/quizbook export --edition all
 
 lint: install-test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	npx --no-install tsc -p .
 	$(BIN)/quizbook check
