@@ -13,6 +13,7 @@ as a build error naming the file, line and field.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -77,9 +78,10 @@ class _FigureDirective(SphinxDirective):
         figure += text
         return [figure]
 
+    @abstractmethod
     def draw(self, path: Path, uid: str, alt: str
              ) -> tuple[str, str, str, list[nodes.paragraph]]:
-        raise NotImplementedError
+        """SVG markup, title, description and the text alternative for one data file."""
 
 
 def _lesson_ref(lesson: str) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -99,23 +100,25 @@ def _say(text: str) -> str:
     return f"<p>{html.escape(text)}</p>" if text else ""
 
 
-class _Inputs:
+class _Inputs(ABC):
     """The answer controls of one question."""
 
     controls: list[Any]
     box: Any
 
+    @abstractmethod
     def read(self) -> Any:
-        raise NotImplementedError
+        """The response in the graders' form (see docs/contracts.md)."""
 
+    @abstractmethod
     def write(self, response: Any) -> None:
-        raise NotImplementedError
+        """Put a saved response back into the controls."""
 
-    def mark(self, qb: dict[str, Any], outcome: Outcome) -> None:
-        """Show per-option / per-item marks and feedback."""
+    def mark(self, qb: dict[str, Any], outcome: Outcome) -> None:  # noqa: B027
+        """Show per-option / per-item marks and feedback (typed answers have none)."""
 
-    def unmark(self) -> None:
-        """Remove the marks."""
+    def unmark(self) -> None:  # noqa: B027
+        """Remove the marks (typed answers have none)."""
 
 
 class _Radio(_Inputs):
