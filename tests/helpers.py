@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
+
+from quizbook import model
+from quizbook.grade import matching_rights
 
 HEADER = """\
 id: t-quiz
@@ -35,3 +39,29 @@ def write(tmp_path: Path, body: str, name: str = "quiz.yml") -> Path:
 
 def quiz_text(questions: str) -> str:
     return HEADER + questions
+
+
+def right_response(q: model.Question) -> Any:
+    if isinstance(q, model.SingleQuestion):
+        return q.correct_option.id
+    if isinstance(q, model.MultipleQuestion):
+        return [o.id for o in q.options if o.correct]
+    if isinstance(q, model.TrueFalseQuestion):
+        return q.answer
+    if isinstance(q, model.ShortTextQuestion):
+        return q.accept[0]
+    if isinstance(q, model.NumericQuestion):
+        return repr(sum(q.bounds) / 2)
+    if isinstance(q, model.OrderingQuestion):
+        return {i.id: n for n, i in enumerate(q.items, 1)}
+    rid = {text: r for r, text in matching_rights(q)}
+    return {p.id: rid[p.right] for p in q.pairs}
+
+
+def wrong_response(q: model.Question) -> Any:
+    if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
+        wrong = next(o.id for o in q.options if not o.correct)
+        return wrong if isinstance(q, model.SingleQuestion) else [wrong]
+    if isinstance(q, model.TrueFalseQuestion):
+        return not q.answer
+    return "zz-wrong" if isinstance(q, model.ShortTextQuestion | model.NumericQuestion) else {}

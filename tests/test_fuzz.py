@@ -36,6 +36,7 @@ from quizbook.bundle import bundle_grade, bundle_json, make_bundle
 from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.load import Problem, load_quiz, parse_quiz_text
 from quizbook.results import Results, ResultsFileError, parse_results
+from tests.test_results import good as good_results
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "all-types.yml"
@@ -290,24 +291,9 @@ def test_every_type_is_in_the_book() -> None:
 # -- results files ---------------------------------------------------------------------
 
 
-def _good_results() -> dict[str, Any]:
-    return {
-        "format": "quizbook-results/1", "student": "Ada", "exported_at": "2026-11-24T10:00:00Z",
-        "source": "book",
-        "quizzes": [{"quiz": "l1-laboratory", "lesson": "01-laboratory", "version": "abc123",
-                     "score": 1.5, "max": 2, "attempts": 2,
-                     "first_attempt": "2026-11-24T09:00:00Z",
-                     "last_attempt": "2026-11-24T09:30:00Z",
-                     "questions": [
-                         {"id": "q1", "points": 1, "max": 1, "correct": True, "attempts": 1,
-                          "response": "b"},
-                         {"id": "q2", "points": 0.5, "max": 1, "correct": False, "attempts": 2,
-                          "response": ["a"]}]}]}
-
-
 @st.composite
 def mutated_results(draw: st.DrawFn) -> bytes:
-    data = _good_results()
+    data = good_results()
     for _ in range(draw(st.integers(1, 3))):
         path = draw(st.sampled_from(_paths(data)))
         parent = data

@@ -20,36 +20,10 @@ from quizbook.bundle import make_bundle
 from quizbook.cli import main
 from quizbook.export.gradebook import collect, make_gradebook
 from quizbook.grade import grade
+from tests.helpers import right_response, wrong_response
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIZZES = open_book(ROOT).quizzes()
-
-
-def right_response(q: model.Question) -> Any:
-    if isinstance(q, model.SingleQuestion):
-        return q.correct_option.id
-    if isinstance(q, model.MultipleQuestion):
-        return [o.id for o in q.options if o.correct]
-    if isinstance(q, model.TrueFalseQuestion):
-        return q.answer
-    if isinstance(q, model.ShortTextQuestion):
-        return q.accept[0]
-    if isinstance(q, model.NumericQuestion):
-        return repr(sum(q.bounds) / 2)
-    if isinstance(q, model.OrderingQuestion):
-        return {i.id: n for n, i in enumerate(q.items, 1)}
-    from quizbook.grade import matching_rights
-    rid = {text: r for r, text in matching_rights(q)}
-    return {p.id: rid[p.right] for p in q.pairs}
-
-
-def wrong_response(q: model.Question) -> Any:
-    if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
-        wrong = next(o.id for o in q.options if not o.correct)
-        return wrong if isinstance(q, model.SingleQuestion) else [wrong]
-    if isinstance(q, model.TrueFalseQuestion):
-        return not q.answer
-    return "zz-wrong" if isinstance(q, model.ShortTextQuestion | model.NumericQuestion) else {}
 
 
 def quiz_result(quiz: model.Quiz, right: bool, last: str = "2025-03-01T10:00:00Z",

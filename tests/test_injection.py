@@ -39,9 +39,9 @@ from quizbook.bundle import bundle_grade, make_bundle
 from quizbook.export import editions
 from quizbook.export.gradebook import make_gradebook
 from quizbook.export.pipeline import Options, export
-from quizbook.grade import matching_rights
 from quizbook.widgets import QuizWidget
 from tests.browser_support import answer_quiz, book_quizzes, check, guarded_page, quiz_pages
+from tests.helpers import right_response, wrong_response
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIP = {"_build", ".venv", "node_modules", ".git", "tests", ".pytest_cache", ".mypy_cache",
@@ -250,33 +250,6 @@ def test_nothing_runs_in_the_browser(hostile: Hostile, browser: Any, edition: st
 # -- notebook widgets ---------------------------------------------------------------------
 
 
-def _key_response(q: model.Question) -> Any:
-    if isinstance(q, model.SingleQuestion):
-        return next(o.id for o in q.options if o.correct)
-    if isinstance(q, model.MultipleQuestion):
-        return [o.id for o in q.options if o.correct]
-    if isinstance(q, model.TrueFalseQuestion):
-        return q.answer
-    if isinstance(q, model.ShortTextQuestion):
-        return q.accept[0]
-    if isinstance(q, model.NumericQuestion):
-        return str(sum(q.bounds) / 2)
-    if isinstance(q, model.OrderingQuestion):
-        return {item.id: n for n, item in enumerate(q.items, 1)}
-    rid = {text: r for r, text in matching_rights(q)}
-    return {p.id: rid[p.right] for p in q.pairs}
-
-
-def _wrong_response(q: model.Question) -> Any:
-    if isinstance(q, model.SingleQuestion):
-        return next(o.id for o in q.options if not o.correct)
-    if isinstance(q, model.MultipleQuestion):
-        return [o.id for o in q.options]
-    if isinstance(q, model.TrueFalseQuestion):
-        return not q.answer
-    return "zz" if isinstance(q, model.ShortTextQuestion | model.NumericQuestion) else {}
-
-
 def _html_values(root: Any) -> list[str]:
     out: list[str] = []
     stack = [root]
@@ -296,7 +269,7 @@ def test_widgets_show_payloads_as_escaped_text(hostile: Hostile, tmp_path: Path)
         for view, q in zip(widget.questions, quiz.questions, strict=True):
             if view.hint_button is not None:
                 view.toggle_hint()
-            for response in (_wrong_response(q), _key_response(q)):
+            for response in (wrong_response(q), right_response(q)):
                 outcome = bundle_grade(view.qb, response)
                 view.show(outcome)
             assert outcome.correct, q.id
@@ -416,7 +389,7 @@ def test_gradebook_keeps_hostile_students_and_answers_inert(hostile: Hostile,
             bundle = make_bundle(quiz)
             rows = []
             for q, qb in zip(quiz.questions, bundle["questions"], strict=True):
-                response = _wrong_response(q) if n % 2 else _key_response(q)
+                response = wrong_response(q) if n % 2 else right_response(q)
                 if isinstance(q, model.ShortTextQuestion | model.NumericQuestion):
                     response = f"{IMG} {SCRIPT}"
                 o = bundle_grade(qb, response)
