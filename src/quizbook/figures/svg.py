@@ -64,8 +64,8 @@ def timeline_svg(timeline: Timeline, uid: str, title: str, desc: str) -> str:
     Drawn 420 units wide so that on a 390 px phone (about 340 px of column) the
     13-14 px labels still render 12 px tall or more; wider screens show it at 420 px.
     """
-    width, top, per_year, axis_x, text_x = 420.0, 28.0, 34.0, 56.0, 88.0
-    line_h, wrap = 17.0, 42
+    width, top, per_year, axis_x, text_x = 420.0, 28.0, 34.0, 50.0, 78.0
+    line_h, wrap = 17.0, 44
 
     def y_of(position: float) -> float:
         return top + (position - timeline.start) * per_year
