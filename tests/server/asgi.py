@@ -15,7 +15,8 @@ import httpx
 
 class _PortalTransport(httpx.BaseTransport):
     def __init__(self, app: Any, portal: Any) -> None:
-        self.inner = httpx.ASGITransport(app=app)
+        # Like a real server: an unexpected error is a 500 response, not an exception here.
+        self.inner = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         self.portal = portal
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -176,7 +176,9 @@ def _room(request: Request) -> Classroom:
 
 
 def _root(request: Request) -> str:
-    return str(request.scope.get("root_path", "")) + "/"
+    """The app's own root path (inside the /book mount, `root_path` ends in /book)."""
+    scope = request.scope
+    return str(scope.get("app_root_path", scope.get("root_path", ""))) + "/"
 
 
 def _session_id(request: Request) -> str:
@@ -448,9 +450,9 @@ def _dashboard(room: Classroom) -> dict[str, Any]:
             select(Attempt.quiz_id, Attempt.late, func.count(),
                    func.count(func.distinct(Attempt.student_id)))
             .group_by(Attempt.quiz_id, Attempt.late))}
-        students_per_quiz = dict(session.execute(
+        students_per_quiz: dict[str, int] = {q: n for q, n in session.execute(
             select(Attempt.quiz_id, func.count(func.distinct(Attempt.student_id)))
-            .group_by(Attempt.quiz_id)).tuples().all())
+            .group_by(Attempt.quiz_id))}
         quizzes = []
         for quiz_id, entry in room.catalog.entries.items():
             policy = room.policies.of(quiz_id)
@@ -463,9 +465,8 @@ def _dashboard(room: Classroom) -> dict[str, Any]:
                             "attempts": on_time[0] + late[0], "late": late[0],
                             "closed": closed, "closed_at": _when(when) if closed else "",
                             "closes": _when(when) if when and not closed else ""})
-        per_student = dict(session.execute(
-            select(Attempt.student_id, func.count()).group_by(Attempt.student_id))
-            .tuples().all())
+        per_student: dict[int, int] = {s: n for s, n in session.execute(
+            select(Attempt.student_id, func.count()).group_by(Attempt.student_id))}
         students = [{"name": s.name, "number": s.number, "joined": _when(s.joined_at),
                      "attempts": per_student.get(s.id, 0)}
                     for s in session.scalars(select(Student).order_by(Student.name_key))]
