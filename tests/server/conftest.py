@@ -297,7 +297,7 @@ class HttpStudent:
         self.server = server
         self.versions = room_versions
         self.client = httpx.Client(base_url=server.base, headers={"origin": server.base},
-                                   timeout=30)
+                                   timeout=30, follow_redirects=True)
 
     def join(self, name: str, code: str | None = None) -> httpx.Response:
         page = self.client.get("/join")
