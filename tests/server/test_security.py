@@ -272,10 +272,10 @@ def test_an_unexpected_error_shows_no_traceback(app: Any, student: Callable[...,
     assert "secret" not in response.text and "Traceback" not in response.text
 
 
-def test_every_response_says_no_sniffing_and_no_referrer(
+def test_every_response_says_no_sniffing_and_referrer_only_here(
         student: Callable[..., Student]) -> None:
     ada = student("Ada")
     for url in ("/join", "/class", "/api/me", "/book/lessons/01-minimal.html", "/healthz"):
         headers = ada.client.get(url).headers
         assert headers["x-content-type-options"] == "nosniff", url
-        assert headers["referrer-policy"] == "no-referrer", url
+        assert headers["referrer-policy"] == "same-origin", url

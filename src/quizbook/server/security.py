@@ -131,8 +131,10 @@ class OriginCheck:
 
 
 class SecurityHeaders:
-    """No MIME sniffing and no Referer (an instructor URL must never travel in one) on
-    every response; server-rendered pages also get a strict Content-Security-Policy."""
+    """No MIME sniffing, and a Referer only within this server (an instructor URL must
+    never travel to another site; `no-referrer` would make browsers send `Origin: null`
+    on form posts) on every response; server-rendered pages also get a strict
+    Content-Security-Policy."""
 
     def __init__(self, app: ASGIApp, page_prefixes: Iterable[str]) -> None:
         self.app = app
@@ -148,10 +150,11 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [(b"x-content-type-options", b"nosniff"),
-                            (b"referrer-policy", b"no-referrer")]
+                            (b"referrer-policy", b"same-origin")]
                 if strict:
                     headers += [(b"content-security-policy",
-                                 b"default-src 'self'; script-src 'none'; object-src 'none'; "
+                                 b"default-src 'self'; img-src 'self' data:; script-src 'none'; "
+                                 b"object-src 'none'; "
                                  b"base-uri 'none'; form-action 'self'; "
                                  b"frame-ancestors 'none'"),
                                 (b"x-frame-options", b"DENY")]
