@@ -246,6 +246,10 @@ class Server:
                 self.process.wait(timeout=30)
 
 
+def _stderr(process: subprocess.Popen[str]) -> str:
+    return process.stderr.read() if process.stderr else ""
+
+
 def start_server(book: Path, db_url: str, *extra: str, token: str = TOKEN,
                  port: int | None = None) -> Server:
     port = port or free_port()
@@ -260,7 +264,7 @@ def start_server(book: Path, db_url: str, *extra: str, token: str = TOKEN,
     while len(lines) < 3:
         line = process.stdout.readline()
         if not line:
-            raise AssertionError(f"the server stopped: {process.stderr.read() if process.stderr else ''}")
+            raise AssertionError(f"the server stopped: {_stderr(process)}")
         lines.append(line.strip())
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -270,7 +274,7 @@ def start_server(book: Path, db_url: str, *extra: str, token: str = TOKEN,
         except httpx.TransportError:
             pass
         if process.poll() is not None:
-            raise AssertionError(f"the server exited: {process.stderr.read() if process.stderr else ''}")
+            raise AssertionError(f"the server exited: {_stderr(process)}")
         time.sleep(0.1)
     process.kill()
     raise AssertionError("the server did not answer /healthz")

@@ -36,7 +36,7 @@ def stored(db_url: str) -> dict[str, int]:
     try:
         with db.read() as session:
             return dict(session.execute(select(Attempt.attempt_uid, func.count())
-                                        .group_by(Attempt.attempt_uid)).all())  # type: ignore[arg-type]
+                                        .group_by(Attempt.attempt_uid)).all())
     finally:
         db.dispose()
 
@@ -112,7 +112,7 @@ def test_a_class_session_with_an_offline_student_and_a_crash(
     restarted = serve(book, db_url)
     assert restarted.class_code == server.class_code
     for pupil in [*people.values(), *crowd]:
-        pupil.client.base_url = httpx.URL(restarted.base)  # type: ignore[method-assign]
+        pupil.client.base_url = httpx.URL(restarted.base)
         pupil.client.headers["origin"] = restarted.base
     for pupil, attempt_id, answers in unanswered:  # the offline queue, sent again
         response = pupil.check(answers, attempt_id)

@@ -47,7 +47,7 @@ def test_instructor_token_is_checked_in_constant_time_and_leaves_the_address(
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(security.hmac, "compare_digest", spy)
+    monkeypatch.setattr("quizbook.server.security.hmac.compare_digest", spy)
     with AppClient(app, base_url=BASE) as client:
         for url in ("/instructor", "/instructor?token=", "/instructor?token=guess",
                     f"/instructor?token={TOKEN[:-1]}"):
