@@ -255,6 +255,17 @@ def test_serve_refusals(book: Path, tmp_path: Path, capsys: pytest.CaptureFixtur
     write_fake_build(book / "_build" / "class" / "_build" / "html", book)
     assert run("serve", "--book", str(book), "--db", sqlite_url, "--token", "short") == 1
     assert "the instructor token must be at least 16 characters" in capsys.readouterr().err
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        assert run("serve", "--book", str(book), "--db", sqlite_url, "--token", TOKEN,
+                   "--port", port) == 2
+    captured = capsys.readouterr()
+    assert f"cannot listen on 127.0.0.1:{port} (Address already in use)" in captured.err
+    assert "Students:" not in captured.out
     (book / "class-policy.yml").write_text("default:\n  tries: many\n", encoding="utf-8")
     assert run("serve", "--book", str(book), "--db", sqlite_url, "--token", TOKEN) == 1
     assert f"{book / 'class-policy.yml'}:2:3: default.tries:" in capsys.readouterr().err

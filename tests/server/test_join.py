@@ -129,3 +129,27 @@ def test_join_page_says_what_is_stored_and_is_plain_html(
         assert words in text, words
     assert "<script" not in text
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_simultaneous_joins_with_one_name_let_one_in(room: Classroom) -> None:
+    import threading
+
+    from quizbook.server.students import JoinError, join
+
+    outcomes: list[str] = []
+    start = threading.Barrier(8)
+
+    def attempt() -> None:
+        start.wait()
+        try:
+            join(room.db, room.class_code, "Twin", "", room.class_code)
+            outcomes.append("joined")
+        except JoinError as exc:
+            outcomes.append(exc.field)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["joined"] + ["name"] * 7

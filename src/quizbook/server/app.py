@@ -92,7 +92,7 @@ class ServerConfig:
     secure_cookies: bool = False
     policy_file: Path | None = None
     retention: str = DEFAULT_RETENTION
-    max_body: int = 64_000
+    max_body: int = 256_000  # a 200-question quiz of 500-character answers fits
     check_burst: int = 30
     check_per_minute: float = 60.0
     join_burst: int = 10

@@ -73,6 +73,18 @@ def _lan_address() -> str:
         probe.close()
 
 
+def _port_taken(host: str, port: int) -> str:
+    """Why the server could not listen there ("" when it can): said before any URL is printed."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return ""
+
+
 def _db_url(args: argparse.Namespace, book: Path) -> str:
     from quizbook.server.db import default_url
 
@@ -114,6 +126,10 @@ def run_serve(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_CONTENT
     host = args.host
+    taken = _port_taken(host, args.port)
+    if taken:
+        _err(f"cannot listen on {host}:{args.port} ({taken}); choose another --port")
+        return EXIT_USAGE
     shown_host = _lan_address() if host in {"0.0.0.0", "::"} else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"

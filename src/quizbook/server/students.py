@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizbook.server.db import Database, random_code
@@ -101,6 +102,16 @@ def join(db: Database, class_code: str, raw_name: str, raw_number: str, raw_code
         raise JoinError("code", "type the class code (or your personal join code)")
     key = name_key(name)
     now = now or utcnow()
+    try:
+        return _join(db, class_code, name, number, code, key, now)
+    except IntegrityError:
+        # Two people joined with the same name at the same moment (PostgreSQL lets both
+        # transactions run; the unique name decides): the second is refused like any other.
+        raise JoinError("name", f"the name {name!r} is already taken in this class") from None
+
+
+def _join(db: Database, class_code: str, name: str, number: str | None, code: str, key: str,
+          now: datetime) -> Student:
     with db.write() as session:
         personal = session.scalar(select(Student).where(Student.code == code))
         with_roster = roster_mode(session)
