@@ -17,7 +17,6 @@ import csv
 import io
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -595,9 +594,6 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 # --- the app --------------------------------------------------------------------------
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
 
 def create_app(room: Classroom) -> Starlette:
     config = room.config

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,7 +144,3 @@ def build_class_edition(book: Path, *, strict: bool = True) -> ClassBuild:
         shown = re.sub(r"\x1b\[[0-9;]*m", "", shown)
         raise ClassBuildError(f"the class build failed; full log in {log}\n{shown}")
     return ClassBuild(html, log)
-
-
-if __name__ == "__main__":  # pragma: no cover - a convenience for debugging builds
-    print(build_class_edition(Path(sys.argv[1] if len(sys.argv) > 1 else ".")).html)
