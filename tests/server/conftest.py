@@ -251,7 +251,7 @@ def _stderr(process: subprocess.Popen[str]) -> str:
 
 
 def start_server(book: Path, db_url: str, *extra: str, token: str = TOKEN,
-                 port: int | None = None) -> Server:
+                 port: int | None = None, scheme: str = "http") -> Server:
     port = port or free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("QUIZBOOK_INSTRUCTOR_TOKEN", None)
@@ -266,10 +266,10 @@ def start_server(book: Path, db_url: str, *extra: str, token: str = TOKEN,
         if not line:
             raise AssertionError(f"the server stopped: {_stderr(process)}")
         lines.append(line.strip())
-    base = f"http://127.0.0.1:{port}"
+    base = f"{scheme}://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/healthz", timeout=2, verify=False).status_code == 200:
                 return Server(process, base, lines, token)
         except httpx.TransportError:
             pass

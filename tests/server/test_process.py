@@ -137,3 +137,32 @@ def test_a_class_session_with_an_offline_student_and_a_crash(
                                                                           "fail", "fail")
     for pupil in [*people.values(), *crowd]:
         pupil.close()
+
+
+def test_open_to_the_network_with_a_warning_and_tls(minimal_class_book: Path, tmp_path: Path,
+                                                    serve: Callable[..., Server]) -> None:
+    """`--host 0.0.0.0` warns; `--certfile/--keyfile` serve HTTPS with Secure cookies."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("openssl is needed to make a test certificate: apt-get install openssl",
+                    pytrace=False)
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server = serve(minimal_class_book, f"sqlite:///{tmp_path / 'class.db'}", "--host",
+                   "0.0.0.0", "--certfile", str(cert), "--keyfile", str(key), scheme="https")
+    assert server.lines[0].startswith("Students: https://")
+    assert "127.0.0.1" not in server.lines[0]  # the address others on the network use
+    with httpx.Client(base_url=server.base, verify=False) as client:
+        page = client.get("/join")
+        assert page.status_code == 200
+        cookie = page.headers["set-cookie"].lower()
+        assert "; secure" in cookie and "httponly" in cookie
+    server.stop()
+    assert server.process.stderr is not None
+    assert "warning: --host 0.0.0.0 opens the class server to every device on this network" \
+        in server.process.stderr.read()
