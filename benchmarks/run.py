@@ -206,6 +206,9 @@ def main() -> None:
         bench_runtime_bytes(book)
         bench_tti(book, args.loads)
         bench_incremental(book)
+        from benchmarks.class_bench import bench_class_transfer  # class mode (quizbook serve)
+
+        bench_class_transfer(work, emit)
         if not args.quick:
             bench_scale(work)
 

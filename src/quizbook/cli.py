@@ -161,6 +161,9 @@ def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # 
     from quizbook.export.cli import add_export_parser, add_gradebook_parser
 
     found += [add_export_parser, add_gradebook_parser]
+    from quizbook.server.cli import add_class_parser, add_serve_parser
+
+    found += [add_serve_parser, add_class_parser]
     return found
 
 
