@@ -1,8 +1,8 @@
 """The book on disk: where lessons and quizzes are, and whether they refer to each other rightly.
 
 Cross-references checked: every lesson has a quiz, every quiz names an existing
-lesson, every question's `source` is a paragraph label of that lesson, quiz ids
-are unique in the book.
+lesson, every question's `source` is a paragraph label of that lesson (or the
+`:name:` of a block on it, such as a dated note), quiz ids are unique in the book.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from quizbook.load import Problem, QuizFileError, check_quiz_file, field_positio
 
 #: `:::{para} p46-1-2` or ```` ```{para} p46-1-2 ````: the anchors quiz `source` fields name.
 PARA_LABEL = re.compile(r"^\s*(?::{3,}|`{3,})\{para\}\s+([a-z0-9][a-z0-9-]*)\s*$", re.MULTILINE)
+#: `:name: since-46-3` on a directive (e.g. a "Since this chapter was written" admonition):
+#: items about the module's own dated notes name the note as their source.
+NAME_OPTION = re.compile(r"^\s*:name:\s+([a-z0-9][a-z0-9-]*)\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -37,7 +40,8 @@ class Book:
         path = self.lessons.get(lesson)
         if path is None:
             return []
-        return PARA_LABEL.findall(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return PARA_LABEL.findall(text) + NAME_OPTION.findall(text)
 
     def quizzes(self) -> list[model.Quiz]:
         """All quizzes, in lesson order; raises QuizFileError listing every problem."""
@@ -121,7 +125,8 @@ def _reference_problems(book: Book, path: Path, quiz: model.Quiz) -> Iterator[Pr
             yield Problem(shown, line, col, f"questions[{n}].source",
                           f"no paragraph labelled {question.source!r} in "
                           f"lessons/{quiz.lesson}.md (label paragraphs with "
-                          f":::{{para}} {question.source})")
+                          f":::{{para}} {question.source}, a note with "
+                          f":name: {question.source})")
 
 
 def _book_problems(book: Book, loaded: list[tuple[Path, model.Quiz]]) -> Iterator[Problem]:
