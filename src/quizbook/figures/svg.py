@@ -192,14 +192,14 @@ def map_svg(places: PlaceMap, uid: str, title: str, desc: str) -> str:
     if places.lines:
         drawn = _el(svg, "g", class_="qb-borders")
         for line in places.lines:
-            points = [xy(lat, lon) for lon, lat in line.points]
-            for run in _clip_line(points, box):
-                attrs: dict[str, str | float] = (
+            projected = [xy(lat, lon) for lon, lat in line.points]
+            for run in _clip_line(projected, box):
+                style: dict[str, str | float] = (
                     {"stroke": BORDER, "stroke_width": 1.3, "stroke_dasharray": "5 3",
                      "class_": "qb-border"} if line.kind == "border"
                     else {"stroke": COAST, "stroke_width": 1.2, "class_": "qb-coast"})
                 _el(drawn, "polyline", points=" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in run),
-                    fill="none", stroke_linejoin="round", **attrs)
+                    fill="none", stroke_linejoin="round", **style)
     for country in places.countries:
         x, y = xy(country.lat, country.lon)
         _el(svg, "text", country.name.upper(), x=x, y=y, fill=MUTED, font_size=12,
