@@ -31,8 +31,8 @@ PREFIX = {"00-prologue": "p0", "01-laboratory": "p46-1", "02-division-of-labor":
 SLURS = re.compile(r"\b(heretic\w*|infidel\w*|zealot\w*|scavenger\w*)", re.I)
 PARA_BLOCK = re.compile(r"^:::\{para\} (\S+)\n(.*?)\n:::$", re.M | re.S)
 #: A named note: ```{admonition} Title / :class: ... / :name: label / body / ```.
-NOTE_BLOCK = re.compile(r"^```\{admonition\} ([^\n]+)\n(?::class: [^\n]+\n)?:name: (\S+)\n(.*?)\n```$",
-                        re.M | re.S)
+NOTE_BLOCK = re.compile(
+    r"^```\{admonition\} ([^\n]+)\n(?::class: [^\n]+\n)?:name: (\S+)\n(.*?)\n```$", re.M | re.S)
 DATED_NOTES = ("Check the facts", "Since this chapter was written")
 ALL_TYPES = set(model.QUESTION_TYPES)
 
