@@ -441,3 +441,27 @@ def test_the_sources_page_lists_every_cited_source() -> None:
                     outlet = re.sub(r"^(see |as reported by |on )", "", outlet)
                     if re.search(r"[A-Za-z]{3}", outlet) and not outlet[0].isdigit():
                         assert outlet in sources, (name, title, outlet)
+
+
+def test_book_check_accepts_named_notes_as_sources_and_refuses_unknown_labels(
+        tmp_path: Path) -> None:
+    from quizbook.book import check_book, open_book
+
+    labels = open_book(ROOT).labels("03-strategic-victories")
+    assert {"p46-3-1", "facts-46-3", "since-46-3", "source-46-3"} <= set(labels)
+    book = tmp_path / "book"
+    (book / "lessons").mkdir(parents=True)
+    (book / "quizzes").mkdir()
+    (book / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    (book / "lessons" / "03-strategic-victories.md").write_text(
+        lesson_text("03-strategic-victories"), encoding="utf-8")
+    quiz_file = book / "quizzes" / "l3-strategic-victories.yml"
+    text = (ROOT / "quizzes" / "l3-strategic-victories.yml").read_text(encoding="utf-8")
+    quiz_file.write_text(text, encoding="utf-8")
+    assert check_book(open_book(book)) == []
+    quiz_file.write_text(text.replace("source: since-46-3", "source: since-46-9", 1),
+                         encoding="utf-8")
+    problems = [str(p) for p in check_book(open_book(book))]
+    assert len(problems) == 1
+    assert "no paragraph labelled 'since-46-9' in lessons/03-strategic-victories.md" in \
+        problems[0] and ":name: since-46-9" in problems[0]
