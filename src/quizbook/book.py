@@ -1,10 +1,11 @@
 """The book on disk: where lessons and quizzes are, and whether they refer to each other rightly.
 
 Cross-references checked: every lesson has a quiz, every quiz names an existing
-lesson, every question's `source` is a paragraph label of that lesson, quiz ids
-are unique in the book, and every lesson page is in each table of contents
-(`_toc.yml`, `_toc_instructor.yml`): with `only_build_toc_files` a page missing
-from the TOC would silently be left out of the book.
+lesson, every question's `source` is a paragraph label of that lesson (or the
+`:name:` of a block on it, such as a dated note), quiz ids are unique in the book,
+and every lesson page is in each table of contents (`_toc.yml`,
+`_toc_instructor.yml`): with `only_build_toc_files` a page missing from the TOC
+would silently be left out of the book.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ PARA_LABEL = re.compile(r"^\s*(?::{3,}|`{3,})\{para\}\s+([a-z0-9][a-z0-9-]*)\s*$
 LESSON_LINE = re.compile(r"""^lesson:\s*['"]?([A-Za-z0-9_.-]+)""", re.MULTILINE)
 #: The tables of contents a lesson page must be listed in (those present in the book).
 TOC_FILES = ("_toc.yml", "_toc_instructor.yml")
+#: `:name: since-46-3` on a directive (e.g. a "Since this chapter was written" admonition):
+#: items about the module's own dated notes name the note as their source.
+NAME_OPTION = re.compile(r"^\s*:name:\s+([a-z0-9][a-z0-9-]*)\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -46,7 +50,8 @@ class Book:
         path = self.lessons.get(lesson)
         if path is None:
             return []
-        return PARA_LABEL.findall(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return PARA_LABEL.findall(text) + NAME_OPTION.findall(text)
 
     def quizzes(self) -> list[model.Quiz]:
         """All quizzes, in lesson order; raises QuizFileError listing every problem."""
@@ -190,7 +195,8 @@ def _reference_problems(book: Book, path: Path, quiz: model.Quiz) -> Iterator[Pr
             yield Problem(shown, line, col, f"questions[{n}].source",
                           f"no paragraph labelled {question.source!r} in "
                           f"lessons/{quiz.lesson}.md (label paragraphs with "
-                          f":::{{para}} {question.source})")
+                          f":::{{para}} {question.source}, a note with "
+                          f":name: {question.source})")
 
 
 def _book_problems(book: Book, loaded: list[tuple[Path, model.Quiz]],

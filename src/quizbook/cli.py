@@ -13,6 +13,7 @@ from quizbook.book import Book, check_book, find_root, open_book
 from quizbook.bundle import bundle_json
 from quizbook.lint import lint_quiz, rules
 from quizbook.load import Problem, check_quiz_file
+from quizbook.stats import add_stats_parser
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -150,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("path", help="a quiz file")
     bundle.set_defaults(func=cmd_bundle)
 
+    add_stats_parser(sub)
     for register in _extra_commands():
         register(sub)
     return parser

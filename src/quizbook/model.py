@@ -18,6 +18,8 @@ SafeId = Annotated[str, Field(pattern=SAFE_ID, max_length=64)]
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
 QUESTION_TYPES = ("single", "multiple", "true_false", "short_text", "numeric", "ordering",
                   "matching")
+#: Optional cognitive level of an item (`quizbook stats` counts the mix per quiz).
+LEVELS = ("recall", "analysis", "evaluation")
 
 
 class Strict(BaseModel):
@@ -64,6 +66,9 @@ class QuestionBase(Strict):
     source: SafeId
     points: float = Field(default=1, gt=0, le=100)
     prompt: Text
+    # Authoring metadata for `quizbook stats`: excluded from model_dump so that labelling an
+    # item never changes its digest (grade.question_seed), shuffles or saved progress.
+    level: Literal["recall", "analysis", "evaluation"] | None = Field(default=None, exclude=True)
     hint: Text | None = None
     explanation: Text | None = None
     instructor_note: Text | None = None
