@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quizbook import model
+from quizbook import files, model
 from quizbook.load import Problem, QuizFileError, check_quiz_file, field_position
 
 #: `:::{para} p46-1-2` or ```` ```{para} p46-1-2 ````: the anchors quiz `source` fields name.
+#: A lesson page is a few dozen kilobytes; a far larger "lesson" is not one.
+MAX_LESSON_BYTES = 2_000_000
 PARA_LABEL = re.compile(r"^\s*(?::{3,}|`{3,})\{para\}\s+([a-z0-9][a-z0-9-]*)\s*$", re.MULTILINE)
 
 
@@ -34,10 +36,12 @@ class Book:
         return self.root / "quizzes"
 
     def labels(self, lesson: str) -> list[str]:
+        """The paragraph labels of a lesson; raises files.UnreadableFile (FIFO, folder,
+        not UTF-8, too large...)."""
         path = self.lessons.get(lesson)
         if path is None:
             return []
-        return PARA_LABEL.findall(path.read_text(encoding="utf-8"))
+        return PARA_LABEL.findall(read_lesson(path))
 
     def quizzes(self) -> list[model.Quiz]:
         """All quizzes, in lesson order; raises QuizFileError listing every problem."""
@@ -53,6 +57,19 @@ class Book:
         order = list(self.lessons)
         return sorted(quizzes, key=lambda q: (order.index(q.lesson) if q.lesson in order
                                               else len(order), q.id))
+
+
+def read_lesson(path: Path) -> str:
+    return files.read_text(path, limit=MAX_LESSON_BYTES, what="lesson page")
+
+
+def lesson_problems(path: Path) -> list[Problem]:
+    """Why a lesson page cannot be read, as problems (none when it can)."""
+    try:
+        read_lesson(path)
+    except files.UnreadableFile as exc:
+        return [Problem(str(path), exc.line, exc.col, "", exc.message)]
+    return []
 
 
 def find_root(start: Path) -> Path | None:
@@ -114,7 +131,11 @@ def _reference_problems(book: Book, path: Path, quiz: model.Quiz) -> Iterator[Pr
                       f"no lesson page lessons/{quiz.lesson}.md "
                       f"(lessons: {', '.join(book.lessons) or 'none'})")
         return
-    labels = set(book.labels(quiz.lesson))
+    try:
+        labels = set(book.labels(quiz.lesson))
+    except files.UnreadableFile:
+        yield from lesson_problems(book.lessons[quiz.lesson])
+        return
     for n, question in enumerate(quiz.questions):
         if question.source not in labels:
             line, col = field_position(path, ["questions", n, "source"])
@@ -133,6 +154,8 @@ def _book_problems(book: Book, loaded: list[tuple[Path, model.Quiz]]) -> Iterato
                           f"quiz id {quiz.id!r} is also used by {_shown(book, seen[quiz.id])}")
         seen.setdefault(quiz.id, path)
     with_quiz = {quiz.lesson for _, quiz in loaded}
+    for lesson_path in book.lessons.values():
+        yield from lesson_problems(lesson_path)
     for lesson, lesson_path in book.lessons.items():
         if lesson not in with_quiz:
             yield Problem(str(lesson_path), 1, 1, "",

@@ -24,8 +24,8 @@ def describe(ch: str) -> str:
     return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
 
 
-def forbidden(text: str, *, allow_layout: bool = True) -> str | None:
-    """Why `text` cannot be used (naming the first bad character and where), or None."""
+def first_forbidden(text: str, *, allow_layout: bool = True) -> tuple[int, str] | None:
+    """(index, what it is) of the first character `text` may not hold, or None."""
     for index, ch in enumerate(text):
         if allow_layout and ch in LAYOUT:
             continue
@@ -38,8 +38,16 @@ def forbidden(text: str, *, allow_layout: bool = True) -> str | None:
             kind = "a bidirectional override"
         else:
             continue
-        return f"contains {kind} {describe(ch)} at character {index + 1}; remove it"
+        return index, f"{kind} {describe(ch)}"
     return None
+
+
+def forbidden(text: str, *, allow_layout: bool = True) -> str | None:
+    """Why `text` cannot be used (naming the first bad character and where), or None."""
+    found = first_forbidden(text, allow_layout=allow_layout)
+    if found is None:
+        return None
+    return f"contains {found[1]} at character {found[0] + 1}; remove it"
 
 
 def check(text: str) -> str:

@@ -10,12 +10,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from quizbook import chars
 
 #: Ids become HTML ids and localStorage keys, so only a safe alphabet is allowed.
 SAFE_ID = r"^[a-z0-9][a-z0-9-]*$"
 SafeId = Annotated[str, Field(pattern=SAFE_ID, max_length=64)]
-Text = Annotated[str, Field(min_length=1, max_length=5000)]
+#: Control characters (NUL, ESC...), lone surrogates and bidi overrides are refused in every
+#: text: they break the XML, CSV and PDF outputs or make text read differently than it is.
+Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(chars.check)]
+OneLine = Annotated[str, AfterValidator(chars.check_one_line)]
 QUESTION_TYPES = ("single", "multiple", "true_false", "short_text", "numeric", "ordering",
                   "matching")
 
@@ -110,8 +115,8 @@ class TrueFalseQuestion(QuestionBase):
 
 class ShortTextQuestion(QuestionBase):
     type: Literal["short_text"]
-    accept: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1)
-    pattern: str | None = None
+    accept: list[Annotated[OneLine, Field(min_length=1, max_length=200)]] = Field(min_length=1)
+    pattern: OneLine | None = None
     case_sensitive: bool = False
     normalize: bool = True
     feedback: RightWrongFeedback = RightWrongFeedback()
@@ -139,7 +144,7 @@ class NumericQuestion(QuestionBase):
     answer: float | None = None
     tolerance: float = Field(default=0, ge=0)
     range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
-    unit: Annotated[str, Field(max_length=20)] | None = None
+    unit: Annotated[OneLine, Field(max_length=20)] | None = None
     feedback: RightWrongFeedback = RightWrongFeedback()
 
     @model_validator(mode="after")

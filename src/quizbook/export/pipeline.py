@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from quizbook import model
-from quizbook.book import open_book
+from quizbook.book import check_book, open_book
 from quizbook.export import archive, editions, moodle, pdf, qti
 from quizbook.export.lms import Mapping
 
@@ -58,10 +58,17 @@ class Report:
 
 
 def _quizzes(book: Path) -> list[model.Quiz]:
+    """The book's quizzes, after the whole-book check (`quizbook check`): a lesson that is
+    a FIFO or not UTF-8, or a quiz with a NUL in it, stops the export before any build."""
     from quizbook.load import QuizFileError
 
+    opened = open_book(book)
+    problems = check_book(opened)
+    if problems:
+        raise ExportError("the book has problems (quizbook check); fix them first:\n"
+                          + "\n".join(str(p) for p in problems))
     try:
-        return open_book(book).quizzes()
+        return opened.quizzes()
     except QuizFileError as exc:
         raise ExportError(f"the quiz files have problems; fix them first:\n{exc}") from None
 
