@@ -163,7 +163,8 @@ def test_empty_accept_list(tmp_path: Path) -> None:
 
 def test_invalid_regex(tmp_path: Path) -> None:
     line = one(tmp_path, quiz_text(SHORT + "    pattern: 'Kh(me'\n"))
-    assert "questions[0].pattern: invalid regular expression" in line
+    assert line.endswith(":13:5: questions[0].pattern: `(` is never closed; add `)` (or write "
+                         "\\( for the character) (at character 3 of the pattern)")
 
 
 NUMERIC = """\

@@ -25,13 +25,13 @@ from pydantic import (
     model_validator,
 )
 
-from quizbook import chars, files
+from quizbook import chars, files, model
 
 FORMAT: Final = "quizbook-results/1"
 MAX_RESULTS_BYTES = 2_000_000
 #: The largest score (and quiz total) a results file may carry; `quizbook check` refuses
 #: a quiz whose total is larger, so every honest result fits.
-MAX_SCORE = 10_000
+MAX_SCORE = model.MAX_QUIZ_POINTS
 #: A typed answer longer than this was not typed into a quiz.
 MAX_ANSWER_CHARS = 1_000
 MAX_LIST = 50
