@@ -320,6 +320,10 @@ def _plain_message(error: Any, loc: list[int | str]) -> str:
     if kind in {"string_type"}:
         return "must be text"
     if kind in {"float_type", "float_parsing", "int_type", "int_parsing"}:
+        if isinstance(error.get("input"), int) and not isinstance(error.get("input"), bool):
+            # An integer too large for a float (YAML reads 400 digits as one int).
+            return (f"must be a number between {_num(-model.MAX_NUMBER)} and "
+                    f"{_num(model.MAX_NUMBER)}")
         return "must be a number"
     if kind in {"bool_type", "bool_parsing"}:
         return "must be true or false"
