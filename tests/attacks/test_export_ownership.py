@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -19,9 +20,22 @@ from quizbook.export import archive, ownership
 from tests.conftest import MINIMAL_BOOK
 
 
-def export(out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
-    code = main(["export", "--book", str(MINIMAL_BOOK), "--out", str(out), "--no-pdf", *extra])
+def export(out: Path, capsys: pytest.CaptureFixture[str], *extra: str,
+           book: Path = MINIMAL_BOOK) -> tuple[int, str]:
+    code = main(["export", "--book", str(book), "--out", str(out), "--no-pdf", *extra])
     return code, capsys.readouterr().err
+
+
+def instructor_ready_book(tmp_path: Path) -> Path:
+    """The minimal test book with an instructor configuration (it ships without one)."""
+    book = tmp_path / "book"
+    shutil.copytree(MINIMAL_BOOK, book, ignore=shutil.ignore_patterns("_build"))
+    config = (book / "_config.yml").read_text(encoding="utf-8")
+    assert "\n  config:\n" in config
+    (book / "_config_instructor.yml").write_text(
+        config.replace("\n  config:\n", "\n  config:\n    quizbook_edition: instructor\n", 1),
+        encoding="utf-8")
+    return book
 
 
 def legacy_student(out: Path) -> Path:
@@ -126,10 +140,10 @@ def test_a_forged_marker_does_not_make_a_folder_ours(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "mine.txt").write_text("mine")
     (folder / ".quizbook-export").write_text('{"format": "something else", "files": []}')
-    with pytest.raises(ownership.NotOurs, match="no .quizbook-export marker"):
+    with pytest.raises(ownership.NotOurs, match=r"no \.quizbook-export marker"):
         ownership.clear(folder, "instructor")
     (folder / ".quizbook-export").write_text('{"format": "quizbook-export/1", "files": []}')
-    with pytest.raises(ownership.NotOurs, match="did not make: mine.txt"):
+    with pytest.raises(ownership.NotOurs, match=r"did not make: mine\.txt"):
         ownership.clear(folder, "instructor")
     assert (folder / "mine.txt").exists()
 
@@ -146,9 +160,10 @@ def test_the_zip_never_follows_a_symlinked_folder(tmp_path: Path) -> None:
     (folder / "lms").symlink_to(outside)
     with pytest.raises(archive.ArchiveError) as info:
         archive.zip_files([(folder, "instructor", ["lms/secret.txt"])], tmp_path / "a.zip")
-    assert str(info.value) == f"{folder / 'lms'} is not a plain folder (a symbolic link?); not zipped"
+    assert str(info.value) == (f"{folder / 'lms'} is not a plain folder (a symbolic link?); "
+                               "not zipped")
     (folder / "x.txt").symlink_to(outside / "secret.txt")
-    with pytest.raises(archive.ArchiveError, match="x.txt: Too many levels of symbolic links"):
+    with pytest.raises(archive.ArchiveError, match=r"x\.txt: Too many levels of symbolic links"):
         archive.zip_files([(folder, "instructor", ["x.txt"])], tmp_path / "a.zip")
     assert not (tmp_path / "a.zip").exists()
 
@@ -178,7 +193,8 @@ def test_a_real_export_replaces_its_own_and_zips_only_its_own(
     (out / "student").mkdir()
     (out / "student" / "diary.txt").write_text("private")
     (out / "student" / "link").symlink_to("/etc")
-    code, err = export(out, capsys, "--edition", "instructor")
+    book = instructor_ready_book(tmp_path)
+    code, err = export(out, capsys, "--edition", "instructor", book=book)
     assert code == 0, err
     assert (f"note: the instructor zip leaves out student/: {out / 'student' / 'link'} is a "
             "symbolic link, which quizbook export never makes") in err
@@ -191,6 +207,6 @@ def test_a_real_export_replaces_its_own_and_zips_only_its_own(
     assert names == sorted(f"instructor/{f}" for f in made if f != "quizbook-instructor.zip")
     assert not any(n.startswith("student/") or "passwd" in n for n in names)
     # Again: the marked folder is the export's own, so it is replaced without a word.
-    code, err = export(out, capsys, "--edition", "instructor")
+    code, err = export(out, capsys, "--edition", "instructor", book=book)
     assert code == 0, err
     assert json.loads((out / "instructor" / ".quizbook-export").read_text())["files"] == made
