@@ -37,7 +37,7 @@ MAX_POLYNOMIAL_DEGREE = 1
 MAX_POSITIONS = 400
 #: Steps (pairs of moves compared) the exponential check may take before it gives up and
 #: refuses the pattern as too complex: keeps `quizbook check` fast on absurd patterns.
-MAX_STEPS = 150_000
+MAX_STEPS = 60_000
 
 
 class _TooComplex(Exception):
