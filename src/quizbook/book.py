@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quizbook import files, model
+from quizbook import chars, files, model
 from quizbook.load import Problem, QuizFileError, check_quiz_file, field_position
 
 #: `:::{para} p46-1-2` or ```` ```{para} p46-1-2 ````: the anchors quiz `source` fields name.
@@ -64,12 +64,19 @@ def read_lesson(path: Path) -> str:
 
 
 def lesson_problems(path: Path) -> list[Problem]:
-    """Why a lesson page cannot be read, as problems (none when it can)."""
+    """Why a lesson page cannot be used: unreadable, or holding control characters, lone
+    surrogates or bidi overrides (they break the XML, PDF and notebook outputs)."""
     try:
-        read_lesson(path)
+        text = read_lesson(path)
     except files.UnreadableFile as exc:
         return [Problem(str(path), exc.line, exc.col, "", exc.message)]
-    return []
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):
+        found = chars.first_forbidden(line)
+        if found is not None:
+            problems.append(Problem(str(path), number, found[0] + 1, "",
+                                    f"{found[1]} in the page; remove it (write text only)"))
+    return problems
 
 
 def find_root(start: Path) -> Path | None:

@@ -260,3 +260,14 @@ def test_lint_reports_unreadable_files_honestly(book: Path) -> None:
     assert proc.stdout.splitlines() == ["quizzes/pipe.yml:1:1: a named pipe (FIFO), not a quiz "
                                         "file; only regular files are read"]
     assert "1 quiz file(s) could not be read or are invalid" in proc.stderr
+
+
+def test_control_characters_in_a_lesson_are_refused(book: Path) -> None:
+    lesson = sorted((book / "lessons").glob("*.md"))[0]
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nA bell\x07 and \u202eevil\n",
+                      encoding="utf-8")
+    line = lesson.read_text(encoding="utf-8").count("\n")
+    code, out, _ = check(book)
+    assert code == 1
+    assert out == [f"lessons/{lesson.name}:{line}:7: a control character U+0007 (BEL) in the "
+                   "page; remove it (write text only)"]
