@@ -215,10 +215,9 @@ process.stdin.on("end", () => {
 # Letters whose case folding differs between engines (İ ı), folds to ASCII (K ſ), folds
 # to several letters (ß), has two lower cases (σ ς), plus the line terminators `.` treats
 # differently and the spaces \\s treats differently.
-ALPHABET = list("abiIkKsSz09 -.,é") + ["\u0130", "\u0131", "\u212a", "\u017f", "ß", "ẞ", "σ",
-                                       "ς", "Σ", "\n", "\r", "\u2028", "\u2029", "\u00a0",
-                                       "\ufeff", "\x1c", "\x85", "\u3000", "\t", "\U0001d400",
-                                       "٣", "Ǆ", "ǅ", "ǆ"]
+ALPHABET = [*"abiIkKsSz09 -.,é", "\u0130", "\u0131", "\u212a", "\u017f", "ß", "ẞ", "σ", "ς",
+            "Σ", "\n", "\r", "\u2028", "\u2029", "\u00a0", "\ufeff", "\x1c", "\x85", "\u3000",
+            "\t", "\U0001d400", "٣", "Ǆ", "ǅ", "ǆ"]
 _SYNTAX = set("^$\\.*+?()[]{}|/-")
 
 
