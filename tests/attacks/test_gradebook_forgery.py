@@ -374,3 +374,12 @@ def test_the_gradebook_shows_the_regrade_not_the_claim(tmp_path: Path) -> None:
     assert rows[1].split(",")[1] == f"{worth:g}"
     assert f"the file claims {QUIZ.max_points:g} points" in \
         (out / "item-analysis.html").read_text(encoding="utf-8")
+
+
+def test_a_symlink_loop_named_on_the_command_line_is_reported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop.name)
+    code, _, err = run([str(loop), "-o", str(tmp_path / "out")], capsys)
+    assert code == 1
+    assert f"skipped: {loop}: cannot read the file: a loop of symbolic links; skipped" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,8 @@ def run_gradebook(args: argparse.Namespace) -> int:
     if book is None:
         _err("no book here (no _config.yml with quizzes/); use --book DIR")
         return EXIT_USAGE
-    missing = [name for name in args.results if not Path(name).exists()]
+    # lexists: a symlink loop or a dangling link is a file to report, not a typo.
+    missing = [name for name in args.results if not os.path.lexists(name)]
     if missing:
         _err(f"no such file or folder: {', '.join(missing)}")
         return EXIT_USAGE
