@@ -109,11 +109,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
     label = "error" if args.strict else "warning"
     for finding in findings:
         print(f"{finding} ({label})")
-    summary = f"{len(findings)} finding(s) in {len(files)} quiz file(s)"
-    if invalid:
-        summary += f"; {invalid} quiz file(s) could not be read or are invalid"
-    print(summary if findings or invalid else f"ok: {len(files)} quiz file(s), no findings",
-          file=sys.stderr)
+    if invalid:  # never "no findings" for files that could not even be read
+        summary = (f"{invalid} of {len(files)} quiz file(s) could not be loaded (problems "
+                   f"above; fix them, then lint again); {len(findings)} finding(s) in the rest")
+    elif findings:
+        summary = f"{len(findings)} finding(s) in {len(files)} quiz file(s)"
+    else:
+        summary = f"ok: {len(files)} quiz file(s), no findings"
+    print(summary, file=sys.stderr)
     if invalid or (args.strict and findings):
         return EXIT_CONTENT
     return EXIT_OK

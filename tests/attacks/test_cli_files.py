@@ -259,7 +259,7 @@ def test_lint_reports_unreadable_files_honestly(book: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == ["quizzes/pipe.yml:1:1: a named pipe (FIFO), not a quiz "
                                         "file; only regular files are read"]
-    assert "1 quiz file(s) could not be read or are invalid" in proc.stderr
+    assert "1 of 7 quiz file(s) could not be loaded" in proc.stderr
 
 
 def test_control_characters_in_a_lesson_are_refused(book: Path) -> None:

@@ -36,6 +36,10 @@ def add_export_parser(sub: Any) -> None:
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDFs")
     parser.add_argument("--allow-warnings", action="store_true",
                         help="do not stop on Sphinx warnings (default: any warning fails)")
+    parser.add_argument("--moodle-ordering-as-matching", action="store_true",
+                        help="write ordering questions to Moodle as matching (item -> "
+                        "position), for sites before Moodle 4.3 that lack the standard "
+                        "ordering question type")
     parser.set_defaults(func=run_export)
 
 
@@ -48,7 +52,8 @@ def run_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     out = Path(args.out) if args.out else book / "_build" / "export"
     options = Options(book=book, out=out, edition=args.edition, pdf=not args.no_pdf,
-                      strict=not args.allow_warnings)
+                      strict=not args.allow_warnings,
+                      moodle_ordering_as_matching=args.moodle_ordering_as_matching)
     try:
         report = export(options, say=lambda line: print(line, file=sys.stderr))
     except ExportError as exc:

@@ -29,7 +29,7 @@ from typing import Literal
 from quizbook import model
 from quizbook.book import check_book, open_book
 from quizbook.export import archive, editions, moodle, ownership, pdf, qti
-from quizbook.export.lms import Mapping
+from quizbook.export.lms import Mapping, mappings_report
 
 Which = Literal["all", "student", "instructor"]
 
@@ -45,6 +45,7 @@ class Options:
     edition: Which = "all"
     pdf: bool = True
     strict: bool = True
+    moodle_ordering_as_matching: bool = False
 
 
 @dataclass
@@ -135,7 +136,8 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
         report.timed("pdf", step)
     if want_instructor:
         step = time.perf_counter()
-        report.mappings = _lms(quizzes, instructor_dir / "lms", report)
+        report.mappings = _lms(quizzes, instructor_dir / "lms", report,
+                               options.moodle_ordering_as_matching)
         report.timed("lms", step)
     step = time.perf_counter()
     _notebooks(book, want_student, want_instructor, student_dir, instructor_dir, report)
@@ -182,20 +184,17 @@ def _zip(instructor_dir: Path, student_dir: Path, target: Path, report: Report) 
         raise ExportError(f"the instructor zip: {exc}") from None
 
 
-def _lms(quizzes: list[model.Quiz], folder: Path, report: Report) -> list[Mapping]:
+def _lms(quizzes: list[model.Quiz], folder: Path, report: Report,
+         ordering_as_matching: bool = False) -> list[Mapping]:
     qti_zip, moodle_xml = folder / "quizbook-qti.zip", folder / "quizbook-moodle.xml"
     mappings = qti.write_qti_package(quizzes, qti_zip, title="Quizbook quizzes")
-    mappings += moodle.write_moodle_xml(quizzes, moodle_xml)
+    mappings += moodle.write_moodle_xml(quizzes, moodle_xml,
+                                        ordering_as_matching=ordering_as_matching)
     problems = qti.validate_qti_package(qti_zip) + moodle.validate_moodle_xml(moodle_xml)
     if problems:  # a bug in our writers, never the author's fault: say so plainly
         raise ExportError("the LMS files failed their own validation:\n" + "\n".join(problems))
-    lines = ["Questions each LMS format holds only approximately (nothing is dropped):", ""]
-    lines += [str(m) for m in sorted(mappings)] or ["(none)"]
-    lines += ["", "Not exported to the LMS: hints (Moodle keeps them), instructor notes (they "
-              "are in the instructor edition), short-answer normalisation beyond case and "
-              "spaces (accents and punctuation are compared as typed)."]
     mapping_file = folder / "MAPPINGS.txt"
-    mapping_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mapping_file.write_text(mappings_report(mappings, quizzes), encoding="utf-8")
     report.outputs += [qti_zip, moodle_xml, mapping_file]
     return mappings
 

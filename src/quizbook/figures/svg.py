@@ -59,9 +59,13 @@ def _serialise(svg: etree._Element) -> str:
 
 
 def timeline_svg(timeline: Timeline, uid: str, title: str, desc: str) -> str:
-    """A vertical timeline: years down the left, one labelled marker per event."""
-    width, top, per_year, axis_x, text_x = 700.0, 28.0, 34.0, 96.0, 132.0
-    line_h, wrap = 17.0, 58
+    """A vertical timeline: years down the left, one labelled marker per event.
+
+    Drawn 420 units wide so that on a 390 px phone (about 340 px of column) the
+    13-14 px labels still render 12 px tall or more; wider screens show it at 420 px.
+    """
+    width, top, per_year, axis_x, text_x = 420.0, 28.0, 34.0, 50.0, 78.0
+    line_h, wrap = 17.0, 44
 
     def y_of(position: float) -> float:
         return top + (position - timeline.start) * per_year
@@ -89,7 +93,10 @@ def timeline_svg(timeline: Timeline, uid: str, title: str, desc: str) -> str:
         text = _el(group, "text", x=text_x, y=first, fill=INK, font_size=14)
         date = _el(text, "tspan", event.display_date, fill=ACCENT, font_weight="bold")
         date.tail = None
-        lines = textwrap.wrap(event.label, wrap) or [event.label]
+        # The first line also holds the date: wrap as if it were indented by it.
+        lead = " " * (len(event.display_date) + 3)
+        lines = [line.strip() for line in textwrap.wrap(event.label, wrap, initial_indent=lead)]
+        lines = [line for line in lines if line] or [event.label]
         label = _el(text, "tspan", " · " + lines[0])
         label.tail = None
         for extra in lines[1:]:
