@@ -32,7 +32,7 @@ GOOD_QUIZ = sorted((ROOT / "quizzes").glob("*.yml"))[0]
 def book(tmp_path: Path) -> Path:
     copy = tmp_path / "book"
     copy.mkdir()
-    for name in ("_config.yml", "_toc.yml", "intro.md"):
+    for name in ("_config.yml", "_toc.yml", "_toc_instructor.yml", "intro.md"):
         shutil.copy(ROOT / name, copy / name)
     for folder in ("lessons", "quizzes"):
         shutil.copytree(ROOT / folder, copy / folder)
@@ -78,7 +78,10 @@ def test_special_lesson_files_are_refused(book: Path, kind: str,
     assert code == 1
     assert out == [f"lessons/zz-odd.md:1:1: {message.format(what='lesson page')}",
                    "lessons/zz-odd.md:1:1: lesson 'zz-odd' has no quiz (no file in quizzes/ "
-                   "has `lesson: zz-odd`)"]
+                   "has `lesson: zz-odd`)"] + [
+        f"lessons/zz-odd.md:1:1: toc: lesson 'zz-odd' is not in {toc}, so the book leaves it "
+        "out: add `- file: lessons/zz-odd` to its chapters"
+        for toc in ("_toc.yml", "_toc_instructor.yml")]
 
 
 def test_a_special_file_named_on_the_command_line_is_a_content_problem(book: Path) -> None:
@@ -259,7 +262,8 @@ def test_lint_reports_unreadable_files_honestly(book: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == ["quizzes/pipe.yml:1:1: a named pipe (FIFO), not a quiz "
                                         "file; only regular files are read"]
-    assert "1 of 7 quiz file(s) could not be loaded" in proc.stderr
+    total = len(list((ROOT / "quizzes").glob("*.yml"))) + 1
+    assert f"1 of {total} quiz file(s) could not be loaded" in proc.stderr
 
 
 def test_control_characters_in_a_lesson_are_refused(book: Path) -> None:
