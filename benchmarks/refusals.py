@@ -16,7 +16,7 @@ from pathlib import Path
 
 from quizbook.export.gradebook import collect
 from quizbook.load import _check_quiz_file, parse_quiz_text
-from quizbook.patterns import problem
+from quizbook.patterns import problem, syntax
 from quizbook.results import ResultsFileError, parse_results
 
 TARGET_S = 0.5
@@ -34,7 +34,7 @@ def _quiz_refused(text: str, words: str) -> Callable[[], None]:
 
 def _pattern_refused(pattern: str, words: str) -> Callable[[], None]:
     def run() -> None:
-        problem.__globals__["parse"].cache_clear()  # measure parsing too, not the cache
+        syntax.parse.cache_clear()  # measure parsing too, not the cache
         why = problem(pattern, case_sensitive=False)
         assert why is not None and words in why, why
     return run
