@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import refusals  # noqa: E402
 from benchmarks.synth import make_book  # noqa: E402
 from quizbook.book import open_book  # noqa: E402
 from quizbook.bundle import make_bundle  # noqa: E402
@@ -200,6 +201,7 @@ def main() -> None:
     args = parser.parse_args()
     emit("machine", f"{platform.machine()}/{os.cpu_count()}cpu/{platform.python_version()}", "")
     bench_python()
+    refusals.run(emit)
     with tempfile.TemporaryDirectory(prefix="quizbook-bench-") as tmp:
         work = Path(tmp)
         book = bench_overhead(work, args.runs)

@@ -11,8 +11,9 @@ crash or hang.
 - `results.parse_results` gets arbitrary bytes, arbitrary JSON and mutated results
   files: a `Results` or a `ResultsFileError`, nothing else.
 
-Each example has a deadline, so a slow path (a hang) fails the test too. Inputs that
-once crashed are kept below as explicit tests.
+Inputs that once crashed are kept below as explicit tests. Nothing here measures time:
+wall-clock limits fail on a loaded machine; `make bench` (benchmarks/run.py) reports the
+time to refuse the worst inputs instead.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import copy
 import io
 import json
 import math
-import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "all-types.yml"
 VALID_QUIZ = FIXTURE.read_bytes()
 SHOWN = "fuzz.yml"
 
-FUZZ = settings(max_examples=150, deadline=timedelta(milliseconds=2000),
+FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                 derandomize=False)
 
@@ -148,9 +147,7 @@ def mutated_quizzes(draw: st.DrawFn) -> bytes:
 
 
 def _check_parse(raw: bytes) -> None:
-    start = time.monotonic()
     quiz, problems = parse_quiz_text(raw, SHOWN)
-    assert time.monotonic() - start < 5
     assert (quiz is None) == bool(problems)
     for problem in problems:
         assert isinstance(problem, Problem)
@@ -223,10 +220,9 @@ def test_values_the_yaml_constructor_refuses_are_problems(text: str, line: int, 
     "- &x " + "[" * 300 + "]" * 300 + "\n" + "- *x\n" * 5000,
     "k: '" + "é" * 300_000 + "'\n",
 ])
-def test_pathological_yaml_is_refused_quickly(text: str) -> None:
-    start = time.monotonic()
+def test_pathological_yaml_is_refused(text: str) -> None:
+    """How fast: `make bench` (refusal_s_*); here only that each is a clear problem."""
     _check_parse(text.encode("utf-8"))
-    assert time.monotonic() - start < 5
 
 
 # -- the graders -----------------------------------------------------------------------
@@ -309,7 +305,6 @@ def mutated_results(draw: st.DrawFn) -> bytes:
 
 
 def _check_results(raw: bytes) -> None:
-    start = time.monotonic()
     try:
         results = parse_results(raw, "r.json")
     except ResultsFileError as exc:
@@ -319,7 +314,6 @@ def _check_results(raw: bytes) -> None:
         for quiz in results.quizzes:
             assert 0 <= quiz.score <= quiz.max + 1e-9
             assert all(0 <= q.points <= q.max + 1e-9 for q in quiz.questions)
-    assert time.monotonic() - start < 5
 
 
 @FUZZ
@@ -383,25 +377,28 @@ def _gradebook_verdict(data: dict[str, Any], tmp_path: Path) -> str:
     path = tmp_path / "r.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     collected = collect([path], BOOK)
-    return "\n".join(collected.skipped)
+    return "\n".join(collected.skipped + collected.notes)
 
 
 def test_gradebook_accepts_an_honest_file(tmp_path: Path) -> None:
     assert _gradebook_verdict(_book_results("Ada"), tmp_path) == ""
 
 
-def test_gradebook_refuses_inflated_points(tmp_path: Path) -> None:
-    """Points within the maximum but more than the saved answer is worth: edited."""
+def test_gradebook_regrades_inflated_points(tmp_path: Path) -> None:
+    """Points within the maximum but more than the saved answer is worth: the re-grade counts
+    (tests/attacks/test_gradebook_forgery.py attacks this many more ways)."""
     data = _book_results("Mallory")
     entry = data["quizzes"][0]
     first = entry["questions"][0]
     first.update(points=first["max"], correct=True)
     entry["score"] = first["max"]
-    assert "claims" in _gradebook_verdict(data, tmp_path)
+    assert f"the file claims {first['max']:g} points, its saved answers are worth 0; 0 counts" \
+        in _gradebook_verdict(data, tmp_path)
 
 
 def test_gradebook_refuses_a_question_listed_twice(tmp_path: Path) -> None:
     data = _book_results("Mallory")
     entry = data["quizzes"][0]
     entry["questions"].append(dict(entry["questions"][0]))
-    assert "appears twice" in _gradebook_verdict(data, tmp_path)
+    assert f"quizzes.0: question {entry['questions'][0]['id']!r} appears twice" in \
+        _gradebook_verdict(data, tmp_path)

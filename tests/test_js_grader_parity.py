@@ -198,3 +198,117 @@ def test_js_grades_every_question_like_python(tmp_path: Path) -> None:
             right_ones += w["correct"]
     assert checked >= len(cases) * PER_QUESTION
     assert right_ones > len(cases), "the random responses include right answers"
+
+
+# -- patterns: the portable subset means the same in both engines ----------------------------
+
+PATTERN_RUNNER = """
+const api = require(process.argv[2]);
+let input = "";
+process.stdin.on("data", (d) => { input += d; });
+process.stdin.on("end", () => {
+  const out = JSON.parse(input).map((c) => c.answers.map(
+    (a) => api.patternMatches(c.pattern, a, c.case_sensitive)));
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+# Letters whose case folding differs between engines (İ ı), folds to ASCII (K ſ), folds
+# to several letters (ß), has two lower cases (σ ς), plus the line terminators `.` treats
+# differently and the spaces \\s treats differently.
+ALPHABET = [*"abiIkKsSz09 -.,é", "\u0130", "\u0131", "\u212a", "\u017f", "ß", "ẞ", "σ", "ς",
+            "Σ", "\n", "\r", "\u2028", "\u2029", "\u00a0", "\ufeff", "\x1c", "\x85", "\u3000",
+            "\t", "\U0001d400", "٣", "Ǆ", "ǅ", "ǆ"]
+_SYNTAX = set("^$\\.*+?()[]{}|/-")
+
+
+def _literal(ch: str) -> str:
+    if ch in _SYNTAX:
+        return "\\" + ch
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, ch if ch.isprintable() or
+                                                       ch in "\u2028\u2029" else
+                                                       f"\\u{ord(ch):04x}")
+
+
+def _class_strategy() -> Any:
+    from hypothesis import strategies as st
+
+    member = st.sampled_from(ALPHABET).map(_literal)
+    ranged = st.tuples(st.sampled_from(ALPHABET), st.sampled_from(ALPHABET)).map(
+        lambda pair: f"{_literal(min(pair))}-{_literal(max(pair))}")
+    items = st.lists(member | ranged | st.sampled_from(["\\s", "\\S"]), min_size=1, max_size=4)
+    return st.tuples(st.booleans(), items).map(
+        lambda t: "[" + ("^" if t[0] else "") + "".join(t[1]) + "]")
+
+
+def _pattern_strategy() -> Any:
+    from hypothesis import strategies as st
+
+    atom = (st.sampled_from(ALPHABET).map(_literal) | st.just(".") |
+            st.sampled_from(["\\s", "\\S", "\\u0130", "\\x41", "\\/", "\\."]) |
+            _class_strategy())
+    quantifier = st.sampled_from(["", "", "", "*", "+", "?", "{2}", "{1,3}", "{0,2}", "{2,}",
+                                  "*?", "+?", "??", "{1,2}?"])
+
+    def extend(inner: Any) -> Any:
+        group = st.tuples(st.sampled_from(["(", "(?:"]), inner).map(lambda t: t[0] + t[1] + ")")
+        piece = st.tuples(atom | group, quantifier).map("".join)
+        seq = st.lists(piece, min_size=1, max_size=4).map("".join)
+        return st.lists(seq, min_size=1, max_size=3).map("|".join)
+
+    return st.recursive(st.tuples(atom, quantifier).map("".join), extend, max_leaves=8).map(
+        lambda p: p if not p.startswith("*") else p[1:])
+
+
+def _answers_for(rng: random.Random, pattern: str) -> list[str]:
+    out = ["", "a", "İ", "ı", "i", "I", "K", "ſ", "s", "\u2028", "x\ny"]
+    for _ in range(25):
+        out.append("".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 6))))
+    # Near the pattern: its own literal characters, shuffled and repeated.
+    plain = [c for c in pattern if c not in "\\()[]{}|*+?^$"]
+    for _ in range(10):
+        if plain:
+            out.append("".join(rng.choice(plain) for _ in range(rng.randint(1, 8))))
+    return out
+
+
+def test_patterns_match_the_same_answers_in_python_and_the_browser(tmp_path: Path) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from quizbook.answers import pattern_matches
+    from quizbook.patterns import problem
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to run the browser runtime's grader", pytrace=False)
+    runner = tmp_path / "patterns.js"
+    runner.write_text(PATTERN_RUNNER)
+    rng = random.Random(46)
+    totals = {"cases": 0, "matches": 0, "refused": 0}
+
+    # Small batches (one node run each): large drawn lists overrun hypothesis's buffer.
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.lists(st.tuples(_pattern_strategy(), st.booleans()), min_size=20, max_size=20))
+    def agree(drawn: list[tuple[str, bool]]) -> None:
+        cases = []
+        for pattern, case_sensitive in drawn:
+            if problem(pattern, case_sensitive=case_sensitive) is not None:
+                totals["refused"] += 1  # refused at check: never reaches a page
+                continue
+            cases.append({"pattern": pattern, "case_sensitive": case_sensitive,
+                          "answers": _answers_for(rng, pattern)})
+        proc = subprocess.run([node, str(runner), str(JS)], input=json.dumps(cases),
+                              capture_output=True, text=True, timeout=600, check=True)
+        for case, js in zip(cases, json.loads(proc.stdout), strict=True):
+            for answer, in_browser in zip(case["answers"], js, strict=True):
+                in_python = pattern_matches(case["pattern"], answer,
+                                            case_sensitive=case["case_sensitive"])
+                assert in_python == in_browser, (case["pattern"], case["case_sensitive"],
+                                                 answer, in_python, in_browser)
+                totals["cases"] += 1
+                totals["matches"] += in_python
+
+    agree()
+    assert totals["cases"] > 15_000 and totals["refused"] < totals["cases"] / 40
+    assert totals["matches"] > 500, "the generated answers include matching ones"

@@ -18,10 +18,18 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from quizbook import model
-from quizbook.load import Problem, QuizFileError, check_quiz_file, field_position
+from quizbook import chars, files, model
+from quizbook.load import (
+    MAX_FILE_BYTES,
+    Problem,
+    QuizFileError,
+    check_quiz_file,
+    field_position,
+)
 
 #: `:::{para} p46-1-2` or ```` ```{para} p46-1-2 ````: the anchors quiz `source` fields name.
+#: A lesson page is a few dozen kilobytes; a far larger "lesson" is not one.
+MAX_LESSON_BYTES = 2_000_000
 PARA_LABEL = re.compile(r"^\s*(?::{3,}|`{3,})\{para\}\s+([a-z0-9][a-z0-9-]*)\s*$", re.MULTILINE)
 #: The `lesson:` line of a quiz file, read even when the file does not load.
 LESSON_LINE = re.compile(r"""^lesson:\s*['"]?([A-Za-z0-9_.-]+)""", re.MULTILINE)
@@ -47,10 +55,12 @@ class Book:
         return self.root / "quizzes"
 
     def labels(self, lesson: str) -> list[str]:
+        """The paragraph labels of a lesson; raises files.UnreadableFile (FIFO, folder,
+        not UTF-8, too large...)."""
         path = self.lessons.get(lesson)
         if path is None:
             return []
-        text = path.read_text(encoding="utf-8")
+        text = read_lesson(path)
         return PARA_LABEL.findall(text) + NAME_OPTION.findall(text)
 
     def quizzes(self) -> list[model.Quiz]:
@@ -67,6 +77,26 @@ class Book:
         order = list(self.lessons)
         return sorted(quizzes, key=lambda q: (order.index(q.lesson) if q.lesson in order
                                               else len(order), q.id))
+
+
+def read_lesson(path: Path) -> str:
+    return files.read_text(path, limit=MAX_LESSON_BYTES, what="lesson page")
+
+
+def lesson_problems(path: Path) -> list[Problem]:
+    """Why a lesson page cannot be used: unreadable, or holding control characters, lone
+    surrogates or bidi overrides (they break the XML, PDF and notebook outputs)."""
+    try:
+        text = read_lesson(path)
+    except files.UnreadableFile as exc:
+        return [Problem(str(path), exc.line, exc.col, "", exc.message)]
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):
+        found = chars.first_forbidden(line)
+        if found is not None:
+            problems.append(Problem(str(path), number, found[0] + 1, "",
+                                    f"{found[1]} in the page; remove it (write text only)"))
+    return problems
 
 
 def find_root(start: Path) -> Path | None:
@@ -120,10 +150,11 @@ def check_book(book: Book, only: list[Path] | None = None) -> list[Problem]:
 def _lesson_named_in(path: Path) -> set[str]:
     """The lesson a quiz file names, read from its text: its load errors are reported
     already, and 'this lesson has no quiz' on top of them would mislead."""
-    try:
-        return set(LESSON_LINE.findall(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
+    try:  # through quizbook.files: the file may be a FIFO or /dev/zero (why it failed)
+        raw = files.read_bytes(path, limit=MAX_FILE_BYTES, what="quiz file")
+    except files.UnreadableFile:
         return set()
+    return set(LESSON_LINE.findall(raw.decode("utf-8", errors="replace")))
 
 
 def toc_files(root: Path) -> list[Path]:
@@ -188,7 +219,11 @@ def _reference_problems(book: Book, path: Path, quiz: model.Quiz) -> Iterator[Pr
                       f"no lesson page lessons/{quiz.lesson}.md "
                       f"(lessons: {', '.join(book.lessons) or 'none'})")
         return
-    labels = set(book.labels(quiz.lesson))
+    try:
+        labels = set(book.labels(quiz.lesson))
+    except files.UnreadableFile:
+        yield from lesson_problems(book.lessons[quiz.lesson])
+        return
     for n, question in enumerate(quiz.questions):
         if question.source not in labels:
             line, col = field_position(path, ["questions", n, "source"])
@@ -209,6 +244,8 @@ def _book_problems(book: Book, loaded: list[tuple[Path, model.Quiz]],
                           f"quiz id {quiz.id!r} is also used by {_shown(book, seen[quiz.id])}")
         seen.setdefault(quiz.id, path)
     with_quiz = {quiz.lesson for _, quiz in loaded} | (claimed or set())
+    for lesson_path in book.lessons.values():
+        yield from lesson_problems(lesson_path)
     for lesson, lesson_path in book.lessons.items():
         if lesson not in with_quiz:
             yield Problem(str(lesson_path), 1, 1, "",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,13 +27,16 @@ def _usage_error(message: str) -> int:
 
 
 def _quiz_files(paths: Sequence[str]) -> list[Path] | str:
-    """Expand folders to their .yml files; a missing path is a usage error message."""
+    """Expand folders to their .yml files; a missing path is a usage error message.
+
+    Anything else that exists (a FIFO, a device, a symlink loop) is passed on: the
+    reader refuses it as `PATH:1:1: message`, a content problem."""
     files: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
             files.extend(sorted([*path.glob("*.yml"), *path.glob("*.yaml")]))
-        elif path.is_file():
+        elif os.path.lexists(path):
             files.append(path)
         else:
             return f"no such file or folder: {name}"
@@ -45,7 +49,8 @@ def _book_for(files: list[Path]) -> Book | None:
         root = roots.pop()
         if root is not None:
             book = open_book(root)
-            in_book = all(f.resolve().parent == book.quizzes_dir for f in files)
+            # The folder, not the file, is resolved: a file may be a symlink loop.
+            in_book = all(f.absolute().parent.resolve() == book.quizzes_dir for f in files)
             return book if in_book else None
     return None
 
@@ -120,7 +125,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def cmd_bundle(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return _usage_error(f"no such file: {args.path}")
     quiz, problems = check_quiz_file(path)
     if quiz is None:
@@ -177,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # the disk, not the content: full, read-only, vanished folder
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"quizbook: {name}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONTENT
 
 
 if __name__ == "__main__":

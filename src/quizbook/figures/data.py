@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from quizbook import files
+from quizbook.yamlsafe import TooDeep, new_yaml
+
 T = TypeVar("T")
+MAX_FIGURE_BYTES = 1_000_000
 
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 LESSON = re.compile(r"^[0-9]{2}-[a-z0-9-]+$")
@@ -260,14 +263,16 @@ def _date(value: Any) -> str:
 
 
 def _read(path: Path) -> Any:
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise FigureDataError(path, 0, "(file)", "file not found")
+    try:  # quizbook.files: regular files only, size checked before reading
+        text = files.read_text(path, limit=MAX_FIGURE_BYTES, what="figure data file")
+    except files.UnreadableFile as exc:
+        raise FigureDataError(path, exc.line, "(file)", exc.message) from None
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FigureDataError(path, 0, "(file)", f"cannot read the file: {exc}") from None
-    try:
-        return YAML(typ="rt").load(text)
+        return new_yaml().load(text)
+    except TooDeep as exc:
+        raise FigureDataError(path, exc.line, "(yaml)", str(exc)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
