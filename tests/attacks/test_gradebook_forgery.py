@@ -259,8 +259,10 @@ def test_control_characters_in_names_are_refused(tmp_path: Path, name: str, bad:
 
 def test_control_characters_in_answers_are_refused(tmp_path: Path) -> None:
     data = honest(True)
+    # Any answer typed or chosen as text (the course's first quiz may have no short answer).
     short = next(n for n, q in enumerate(QUIZ.questions)
-                 if isinstance(q, model.ShortTextQuestion | model.NumericQuestion))
+                 if isinstance(q, model.ShortTextQuestion | model.NumericQuestion
+                               | model.SingleQuestion))
     data["quizzes"][0]["questions"][short]["response"] = "Khmeimim\ud83d"
     collected = collect([save(tmp_path / "m.json", data)], QUIZZES)
     assert collected.skipped == [

@@ -94,14 +94,14 @@ def version_problem(result: QuizResult, bundle: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class _Regraded:
+class Regraded:
     outcomes: dict[str, Outcome]
     responses: dict[str, Any]
     missing: list[str]
     score: float
 
 
-def _regrade(result: QuizResult, quiz: model.Quiz) -> _Regraded | str:
+def regrade(result: QuizResult, quiz: model.Quiz) -> Regraded | str:
     """Every question of the quiz graded from the saved answers; or why the result lies."""
     by_id = {q.id: q for q in quiz.questions}
     saved = {q.id: q for q in result.questions}
@@ -119,7 +119,7 @@ def _regrade(result: QuizResult, quiz: model.Quiz) -> _Regraded | str:
             missing.append(question.id)
         responses[question.id] = found.response if found is not None else None
         outcomes[question.id] = grade(question, responses[question.id])
-    return _Regraded(outcomes, responses, missing,
+    return Regraded(outcomes, responses, missing,
                      sum(o.points for o in outcomes.values()))
 
 
@@ -173,7 +173,7 @@ def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
             continue
         for result in results.quizzes:
             problem = _problem(result, known)
-            regraded = problem if problem else _regrade(result, known[result.quiz][0])
+            regraded = problem if problem else regrade(result, known[result.quiz][0])
             if isinstance(regraded, str):
                 found.skipped.append(f"{shown}: quiz {result.quiz!r}: {regraded}; skipped")
                 continue
@@ -209,7 +209,7 @@ def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
 
 
 def _note_regrade(found: Collected, shown: str, result: QuizResult,
-                  regraded: _Regraded) -> None:
+                  regraded: Regraded) -> None:
     where = f"{shown}: quiz {result.quiz!r}"
     if regraded.missing:
         found.notes.append(f"{where}: no saved answer for {', '.join(regraded.missing)}; "

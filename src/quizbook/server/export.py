@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from quizbook.export.gradebook import Collected, Entry, item_stats
+from quizbook.export.gradebook import Collected, Entry, item_stats, regrade
 from quizbook.markup import plain_text
 from quizbook.results import FORMAT, QuestionResult, QuizResult, Results, dump_results
 from quizbook.server.attempts import counted
@@ -117,9 +117,15 @@ def export_class(db: Database, catalog: Catalog, policies: Policies, out: Path) 
             score_row += [_num(chosen.score), str(len(attempts)), str(late)]
             result = _result(student, quiz.id, attempts, chosen, catalog)
             quiz_results.append(result)
-            collected.entries.append(Entry(student.name, quiz.id, chosen.score,
-                                           chosen.max_points, len(attempts),
-                                           chosen.received_at, "class database", result))
+            regraded = regrade(result, quiz)
+            if isinstance(regraded, str):
+                report.notes.append(f"{student.name}: {quiz.id}: {regraded}; left out of the "
+                                    "item analysis")
+            else:
+                collected.entries.append(Entry(student.name, quiz.id, regraded.score,
+                                               chosen.max_points, len(attempts),
+                                               chosen.received_at, "class database",
+                                               regraded.outcomes, regraded.responses))
             if chosen.quiz_version != catalog.entries[quiz.id].version:
                 report.notes.append(f"{student.name}: {quiz.id}: the counted attempt answered "
                                     "an earlier version of the quiz")
