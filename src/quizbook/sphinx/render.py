@@ -1,6 +1,6 @@
 """HTML for a quiz, rendered at build time from the student bundle.
 
-The markup is readable without JavaScript; `static/quizbook.js` enhances it. The
+The markup is readable without JavaScript; the runtime (quizbook.runtime) enhances it. The
 DOM contract (tests outside this repo rely on it): root `[data-quizbook-quiz]`,
 questions `[data-question-id]` (a fieldset with a legend), native controls each
 with a `<label>`, selects with `data-item-id`, the check button
@@ -13,12 +13,14 @@ import json
 from html import escape
 from typing import Any
 
+from quizbook.points import format_points
+
 NOJS_NOTE = ("Checking answers needs JavaScript. You can still read the questions and "
              "work out your answers.")
 
 
 def fmt_points(points: float) -> str:
-    text = f"{points:g}"
+    text = format_points(points)
     return f"{text} point" if points == 1 else f"{text} points"
 
 
@@ -97,7 +99,8 @@ def quiz_html(bundle: dict[str, Any], heading_level: int) -> str:
     max_points = float(bundle["max_points"])
     questions = "".join(question_html(bundle["id"], n, q)
                         for n, q in enumerate(bundle["questions"], 1))
-    shown_max = f"{max_points:g}"
+    exact_max = str(int(max_points)) if max_points == int(max_points) else repr(max_points)
+    shown_max = format_points(max_points)
     return (
         f'<section class="quizbook" data-quizbook-quiz="{qz}" aria-labelledby="qb-{qz}-title">'
         f'<h{level} class="qb-title" id="qb-{qz}-title">Quiz: {escape(bundle["title"])}</h{level}>'
@@ -108,7 +111,7 @@ def quiz_html(bundle: dict[str, Any], heading_level: int) -> str:
         f'<button type="button" data-quizbook-action="check">Check answers</button>'
         f'<button type="button" data-quizbook-action="retry">Try again</button></div>'
         f'<p class="qb-scoreline" data-qb-js hidden>Score: <span data-quizbook-score '
-        f'data-score="0" data-max="{shown_max}">0 / {shown_max}</span></p>'
+        f'data-score="0" data-max="{exact_max}">0 / {shown_max}</span></p>'
         f'<p class="qb-status" role="status"></p>'
         f'<div class="qb-actions qb-save" data-qb-js hidden>'
         f'<label for="qb-{qz}-student">Your name (for the results file)</label> '
