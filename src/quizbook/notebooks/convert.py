@@ -25,7 +25,7 @@ from myst_parser.parsers.mdit import create_md_parser
 from quizbook import model
 from quizbook.load import load_quiz
 from quizbook.notebooks.edition import EDITIONS, Edition
-from quizbook.notebooks.quiz_cell import escape_md, quiz_cells, widget_import
+from quizbook.notebooks.quiz_cell import NOTEBOOK_NEEDS, escape_md, quiz_cells, widget_import
 from quizbook.sphinx.discussion import parse_minutes, stated_steps
 from quizbook.sphinx.para import LABEL, para_number
 
@@ -340,15 +340,15 @@ def lesson_notebook(path: Path, edition: Edition, root: Path | None = None) -> A
     except (OSError, UnicodeDecodeError) as exc:
         raise NotebookError(f"{conv.shown}: cannot read the lesson ({exc})") from None
     conv.convert(text)
-    intro = ("*This notebook is a lesson of the course. Run each code cell with "
-             "**Shift+Enter** (or **Run ▸ Run All Cells**). Your quiz answers and discussion "
-             "notes are saved in files next to this notebook.*")
+    # The first cell says what the notebook needs to run.
+    intro = (f"*{NOTEBOOK_NEEDS} Run each code cell with **Shift+Enter** (or **Run ▸ Run "
+             "All Cells**). Your quiz answers and discussion notes are saved in files next "
+             "to this notebook.*")
     if edition == "instructor":
         intro = ("> **Instructor edition**: this notebook shows the answer key and the "
                  "teaching notes. Hand students the student edition.\n\n" + intro)
     cells = conv.cells
-    at = 1 if cells and cells[0].kind == "markdown" and cells[0].source.startswith("#") else 0
-    cells.insert(at, _Cell("markdown", intro, tags=["quizbook-intro"]))
+    cells.insert(0, _Cell("markdown", intro, tags=["quizbook-intro"]))
     nb = nbformat.v4.new_notebook()
     nb.nbformat_minor = 5
     nb.metadata = {"kernelspec": dict(KERNELSPEC),

@@ -1,14 +1,18 @@
-"""The quiz cells of a lesson notebook.
+"""The quiz cells of a lesson notebook, and what every notebook needs to run them.
 
 `quiz_cells(quiz_path, edition)` is the only place that decides what a quiz looks
-like in a notebook: a short how-to and a code cell that shows the quiz from the
-embedded student bundle (no readable key); the instructor edition adds the answer
-key after them. The lesson converter calls it for every `{quiz}` and nothing else.
+like in a notebook: a short how-to and a code cell that shows the book's quiz (the
+markup quizbook.sphinx.render makes for the `{quiz}` directive, with the student
+bundle inside: no readable key) through `quizbook_widget.show_quiz`, an anywidget
+running the book's runtime; the instructor edition adds the answer key after them.
+The lesson converter calls it for every `{quiz}` and nothing else.
+
+The code cells import from `quizbook_widget.py`, which ships beside the notebook
+(quizbook.notebooks.ship); the kernel needs only `anywidget` and `ipywidgets`.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +23,39 @@ from quizbook.bundle import make_bundle
 from quizbook.grade import matching_rights
 from quizbook.load import load_quiz
 from quizbook.notebooks.edition import Edition
+from quizbook.notebooks.ship import HELPER_NAME
 from quizbook.sphinx.para import para_number
+from quizbook.sphinx.render import quiz_html
 
 #: nbformat has partial type hints; use it untyped.
 nbformat: Any = _nbformat
 
+#: The quiz's heading level in a notebook: a section under the lesson's `##` headings.
+QUIZ_HEADING_LEVEL = 3
+
+#: What a notebook needs, said in its first cell.
+NOTEBOOK_NEEDS = (
+    "This notebook needs Python 3 with the packages `anywidget` and `ipywidgets` "
+    "(`pip install anywidget ipywidgets`; JupyterLab 4 or Notebook 7) and the file "
+    f"`{HELPER_NAME}` in the same folder: it comes with this notebook in the lesson's zip "
+    "download. Nothing else is installed and nothing is fetched from the internet.")
+
+MISSING_HELPER = (
+    f"This notebook needs the file {HELPER_NAME} in its folder: it comes with the notebook "
+    "in the lesson's zip download (put both files in the same folder).")
+MISSING_PACKAGE = (
+    "This notebook needs the Python package {name!r} in its kernel: run "
+    "`pip install anywidget ipywidgets` in the notebook's environment, then restart the kernel.")
+
 
 def widget_import(name: str) -> str:
-    """The import of a widget helper, with a plain message if the kernel lacks quizbook."""
-    return (f"try:\n    from quizbook.widgets import {name}\n"
-            "except ModuleNotFoundError:\n"
-            "    raise ModuleNotFoundError(\"This notebook needs the course's quizbook package "
-            "in its kernel (the course environment installs it): ask your instructor.\") from None")
+    """The import of a widget helper, with a plain message if the kernel cannot import it."""
+    return (f"try:\n    from quizbook_widget import {name}\n"
+            "except ModuleNotFoundError as missing:\n"
+            f"    if missing.name == {HELPER_NAME.removesuffix('.py')!r}:\n"
+            f"        raise ModuleNotFoundError({MISSING_HELPER!r}) from None\n"
+            f"    raise ModuleNotFoundError({MISSING_PACKAGE!r}.format(name=missing.name)) "
+            "from None")
 
 
 def escape_md(text: str) -> str:
@@ -44,19 +69,17 @@ def quiz_cells(quiz_path: Path, edition: Edition) -> list[Any]:
     Raises `quizbook.load.QuizFileError` for a quiz file with problems.
     """
     quiz = load_quiz(quiz_path)
-    bundle = json.dumps(make_bundle(quiz), sort_keys=True, ensure_ascii=False,
-                        separators=(",", ":"))
+    markup = quiz_html(make_bundle(quiz), QUIZ_HEADING_LEVEL)
     how_to = nbformat.v4.new_markdown_cell(
-        f"### Quiz: {escape_md(quiz.title)}\n\n"
-        "Run the next cell (**Shift+Enter**) to show the quiz. Choose your answers, "
-        "then press **Check answers**; **Retry** clears the answers that are not "
-        f"right yet. Your answers are saved in `{quiz.id}.quizbook.json` next to "
-        "this notebook; **Export my results** writes "
-        f"`results-{quiz.id}.json` for your instructor.")
+        f"**The quiz of this lesson.** Run the next cell (**Shift+Enter**) to show "
+        f"“{escape_md(quiz.title)}”. Choose your answers, then press **Check answers**; "
+        "**Try again** clears the answers that are not right yet. Your answers are saved in "
+        f"`{quiz.id}.quizbook.json` next to this notebook; **Download my results** saves "
+        f"`results-{quiz.id}.json` for your instructor (a copy stays next to this notebook).")
     code = nbformat.v4.new_code_cell(
-        "# The quiz of this lesson (student bundle: no readable answer key).\n"
+        "# The book's quiz of this lesson (student bundle: no readable answer key).\n"
         f"{widget_import('show_quiz')}\n\n"
-        f"show_quiz({bundle!r})",
+        f"show_quiz({quiz.id!r}, {markup!r})",
         metadata={"tags": ["quizbook-quiz"], "jupyter": {"source_hidden": True}})
     cells = [how_to, code]
     if edition == "instructor":
