@@ -160,8 +160,8 @@ class QuizWidget(anywidget.AnyWidget):
             student = saved_name[:200] if isinstance(saved_name, str) else ""
             record = json.dumps({k: v for k, v in data.items() if k not in FILE_KEYS})
         super().__init__(markup=markup, record=record, student=student, notice=notice or "")
-        self.observe(self._record_changed, names="record")
-        self.observe(self._student_changed, names="student")
+        self.observe(self._record_sent, names="record")
+        self.observe(self._student_typed, names="student")
         self.on_msg(self._message)
 
     def _readable(self, data: Any) -> str | None:
@@ -183,10 +183,10 @@ class QuizWidget(anywidget.AnyWidget):
         if problem:
             self._tell(problem)
 
-    def _record_changed(self, change: dict[str, Any]) -> None:
+    def _record_sent(self, change: dict[str, Any]) -> None:
         self._save()
 
-    def _student_changed(self, change: dict[str, Any]) -> None:
+    def _student_typed(self, change: dict[str, Any]) -> None:
         self._save()
 
     def _message(self, widget: Any, content: Any, buffers: Any) -> None:
