@@ -40,22 +40,17 @@ NOTEBOOK_NEEDS = (
     f"`{HELPER_NAME}` in the same folder: it comes with this notebook in the lesson's zip "
     "download. Nothing else is installed and nothing is fetched from the internet.")
 
-MISSING_HELPER = (
-    f"This notebook needs the file {HELPER_NAME} in its folder: it comes with the notebook "
-    "in the lesson's zip download (put both files in the same folder).")
-MISSING_PACKAGE = (
-    "This notebook needs the Python package {name!r} in its kernel: run "
-    "`pip install anywidget ipywidgets` in the notebook's environment, then restart the kernel.")
+#: The message of a code cell whose import fails (the missing module's name goes last).
+MISSING = (f"This notebook needs the file {HELPER_NAME} next to it (it comes in the lesson's zip "
+           "download) and the Python packages anywidget and ipywidgets (pip install anywidget "
+           "ipywidgets). Missing: ")
 
 
 def widget_import(name: str) -> str:
     """The import of a widget helper, with a plain message if the kernel cannot import it."""
     return (f"try:\n    from quizbook_widget import {name}\n"
             "except ModuleNotFoundError as missing:\n"
-            f"    if missing.name == {HELPER_NAME.removesuffix('.py')!r}:\n"
-            f"        raise ModuleNotFoundError({MISSING_HELPER!r}) from None\n"
-            f"    raise ModuleNotFoundError({MISSING_PACKAGE!r}.format(name=missing.name)) "
-            "from None")
+            f"    raise ModuleNotFoundError({MISSING!r} + str(missing.name)) from None")
 
 
 def escape_md(text: str) -> str:

@@ -30,10 +30,13 @@ function widgetQuizStore(model) {
  */
 function renderQuizWidget({ model, el }) {
   el.classList.add("qb-widget");
-  // JupyterLab takes Enter, arrows and letters for notebook commands unless told not to here.
-  el.setAttribute("data-lm-suppress-shortcuts", "true");
   // The markup is quizbook.sphinx.render's, made at build time: the book's quiz, to the byte.
   el.innerHTML = String(model.get("markup") || "");
+  // JupyterLab takes Enter, arrows and letters for notebook commands (it matches its
+  // shortcuts from the focused element up, and stops at this mark): keys stay in the quiz.
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  el.querySelectorAll("input,select,button,textarea,summary,a[href]")
+    .forEach((control) => control.setAttribute("data-lm-suppress-shortcuts", "true"));
   const root = /** @type {HTMLElement|null} */ (el.querySelector("[data-quizbook-quiz]"));
   if (!root) {
     el.textContent = "This quiz cannot be shown: its markup is missing. Run the cell again.";
