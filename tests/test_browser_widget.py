@@ -9,8 +9,9 @@ carrying over progress the earlier ipywidgets quiz saved, handing records it ref
 the kernel, and sending the results download to the kernel as well.
 
 The book's quiz with a class server: a lesson page whose quiz names a server
-(`data-quizbook-server`) grades through RemoteGrader; the server is played by Playwright's
-request routing, with the reply shape of the class server's API.
+(`data-quizbook-server`), with the class-mode script, grades through RemoteGrader; the
+server is played by Playwright's request routing, with the reply shape of the class
+server's API. Without the class-mode script such a quiz stays unscripted.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from quizbook import model
 from quizbook.bundle import make_bundle
 from quizbook.load import load_quiz
 from quizbook.results import parse_results
-from quizbook.runtime.build import stylesheet, widget_module
+from quizbook.runtime.build import classic_script, stylesheet, widget_module
 from quizbook.sphinx.render import quiz_html
 from tests.browser_support import answer_quiz, check, guarded_page, quiz_pages, score_of
 from tests.conftest import MINIMAL_BOOK, ROOT
@@ -242,21 +243,35 @@ def server_reply(quiz: model.Quiz, parts: bool) -> dict[str, Any]:
             "attempts_left": 2}
 
 
-@pytest.fixture
-def class_page(minimal_book_html: Path, http_server: Any, browser: Any) -> Iterator[Any]:
-    """The minimal book's lesson as a class server would serve it: its quiz names the
-    server; requests to the check API are answered by `reply` (a status and a body)."""
+def class_lesson(page: Any, minimal_book_html: Path, http_server: Any,
+                 class_mode: bool = True) -> str:
+    """Route the minimal book's lesson as a class server would serve it: its quiz names the
+    server, and (in class mode) the script is the class-mode build."""
     lesson = next(p for p, ids in quiz_pages(minimal_book_html).items() if QUIZ in ids)
     url = http_server(minimal_book_html) + lesson.relative_to(minimal_book_html).as_posix()
+
+    def serve_lesson(route: Any) -> None:
+        body = route.fetch().text()
+        body = body.replace(f'data-quizbook-quiz="{QUIZ}"',
+                            f'data-quizbook-quiz="{QUIZ}" data-quizbook-server=""')
+        route.fulfill(body=body, content_type="text/html")
+
+    page.route(url, serve_lesson)
+    if class_mode:
+        page.route(re.compile(r".*/_static/quizbook\.js(\?.*)?$"),
+                   lambda route: route.fulfill(body=classic_script(class_mode=True),
+                                               content_type="text/javascript"))
+    return url
+
+
+@pytest.fixture
+def class_page(minimal_book_html: Path, http_server: Any, browser: Any) -> Iterator[Any]:
+    """The class lesson; requests to the check API are answered by `reply` (a status and a
+    body, or abort)."""
     with guarded_page(browser) as (page, guard):
         requests: list[dict[str, Any]] = []
         reply: dict[str, Any] = {}
-
-        def serve_lesson(route: Any) -> None:
-            body = route.fetch().text()
-            body = body.replace(f'data-quizbook-quiz="{QUIZ}"',
-                                f'data-quizbook-quiz="{QUIZ}" data-quizbook-server=""')
-            route.fulfill(body=body, content_type="text/html")
+        url = class_lesson(page, minimal_book_html, http_server)
 
         def serve_check(route: Any) -> None:
             requests.append({"url": route.request.url, "method": route.request.method,
@@ -267,7 +282,6 @@ def class_page(minimal_book_html: Path, http_server: Any, browser: Any) -> Itera
                 route.fulfill(status=reply["status"], body=json.dumps(reply["body"]),
                               content_type="application/json")
 
-        page.route(url, serve_lesson)
         page.route(re.compile(r".*/api/quizzes/[^/]+/check$"), serve_check)
         page.goto(url)
         yield page, requests, reply
@@ -340,3 +354,20 @@ def test_class_server_problems_are_said_and_answers_kept(class_page: Any, quiz: 
     assert len(requests) == 1 and root.locator(".qb-verdict").count() == 0
     assert root.locator('[data-question-id="q1"] input[value="b"]').is_checked()
     assert page.evaluate(f"localStorage.getItem('quizbook:v1:quiz:{QUIZ}')") is None
+
+
+def test_class_quiz_without_the_class_mode_script_stays_unscripted(
+        minimal_book_html: Path, http_server: Any, browser: Any) -> None:
+    """The book's own script has no RemoteGrader: such a quiz keeps its no-script note and
+    is not graded offline behind the server's back."""
+    with guarded_page(browser) as (page, guard):
+        warnings: list[str] = []
+        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+        page.goto(class_lesson(page, minimal_book_html, http_server, class_mode=False))
+        root = page.locator(f'[data-quizbook-quiz="{QUIZ}"]')
+        assert root.locator(".qb-nojs").count() == 1
+        assert root.locator('[data-quizbook-action="check"]').is_hidden()
+        assert any("a class-server quiz needs the class-mode script" in w for w in warnings)
+        assert "class RemoteGrader" not in classic_script()
+        assert "class RemoteGrader" in classic_script(class_mode=True)
+        guard.check()

@@ -13,12 +13,14 @@ function mountEach(host, selector, mount) {
 
 /**
  * The grader of a quiz in the book: local, unless a class server serving the page named
- * itself on the quiz (`data-quizbook-server="<base URL>"`).
+ * itself on the quiz (`data-quizbook-server="<base URL>"`) and serves the class-mode script.
  * @param {HTMLElement} root @returns {Grader}
  */
 function bookGrader(root) {
   const server = root.getAttribute("data-quizbook-server");
-  return server === null ? new LocalGrader() : new RemoteGrader(server);
+  if (server === null) return new LocalGrader();
+  if (typeof RemoteGrader === "undefined") throw new Error("a class-server quiz needs the class-mode script");
+  return new RemoteGrader(server);
 }
 
 /** @param {HTMLElement} root a `[data-quizbook-discussion]` section */
