@@ -201,10 +201,19 @@ def test_download_goes_to_the_browser_and_a_copy_to_the_kernel(open_widget: Any,
     assert status(page) == "Downloaded. A copy is next to this notebook."
 
 
-def test_keyboard_only_and_no_axe_violations(open_widget: Any, quiz: model.Quiz) -> None:
+#: JupyterLab's dark theme marks the body and paints it dark (its --jp-layout-color0, font).
+JUPYTERLAB_DARK = """() => { document.body.dataset.jpThemeLight = "false";
+  document.body.style.background = "#111111"; document.body.style.color = "rgba(255,255,255,.87)"; }"""
+
+
+@pytest.mark.parametrize("theme", ["light", "jupyterlab-dark"])
+def test_keyboard_only_and_no_axe_violations(open_widget: Any, quiz: model.Quiz,
+                                             theme: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     page = open_widget()
+    if theme == "jupyterlab-dark":
+        page.evaluate(JUPYTERLAB_DARK)
     root = page.locator(f'[data-quizbook-quiz="{QUIZ}"]')
     root.locator('[data-question-id="q4"] input').focus()
     page.keyboard.type("Hmeimim")
