@@ -38,7 +38,7 @@ NOTEBOOK_NEEDS = (
     "This notebook needs Python 3 with the packages `anywidget` and `ipywidgets` "
     "(`pip install anywidget ipywidgets`; JupyterLab 4 or Notebook 7) and the file "
     f"`{HELPER_NAME}` in the same folder: it comes with this notebook in the lesson's zip "
-    "download. Nothing else is installed and nothing is fetched from the internet.")
+    "download. Nothing else is needed, and nothing is fetched from the internet.")
 
 #: The message of a code cell whose import fails (the missing module's name goes last).
 MISSING = (f"This notebook needs the file {HELPER_NAME} next to it (it comes in the lesson's zip "
