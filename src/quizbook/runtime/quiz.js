@@ -255,7 +255,7 @@ function mountQuiz(root, host) {
     const button = /** @type {HTMLElement} */ (event.target).closest("[data-quizbook-action]");
     if (!button || !root.contains(button)) return;
     const action = button.getAttribute("data-quizbook-action");
-    if (action === "check") checkAnswers();
+    if (action === "check") checkAnswers().catch((error) => say(problemText(error)));
     else if (action === "retry") retryWrongAnswers();
     else if (action === "download") downloadResults();
   });
