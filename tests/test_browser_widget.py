@@ -203,7 +203,8 @@ def test_download_goes_to_the_browser_and_a_copy_to_the_kernel(open_widget: Any,
 
 #: JupyterLab's dark theme marks the body and paints it dark (its --jp-layout-color0, font).
 JUPYTERLAB_DARK = """() => { document.body.dataset.jpThemeLight = "false";
-  document.body.style.background = "#111111"; document.body.style.color = "rgba(255,255,255,.87)"; }"""
+  document.body.style.background = "#111111";
+  document.body.style.color = "rgba(255,255,255,.87)"; }"""
 
 
 @pytest.mark.parametrize("theme", ["light", "jupyterlab-dark"])
