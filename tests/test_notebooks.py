@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ import pytest
 from quizbook.book import open_book
 from quizbook.bundle import make_bundle
 from quizbook.load import load_quiz
-from quizbook.notebooks import NotebookError, lesson_notebook, write_notebooks
+from quizbook.notebooks import HELPER_NAME, NotebookError, lesson_notebook, write_notebooks
+from quizbook.sphinx.render import quiz_html
+from tests.kernel_support import without_quizbook
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "books" / "minimal"
@@ -31,15 +34,25 @@ def cells(path: Path) -> list[Any]:
     return list(nb.cells)
 
 
-def quiz_call(cell: Any) -> dict[str, Any]:
-    """The bundle a quiz cell passes to show_quiz (the cell is parsed, not run)."""
+def quiz_markup(cell: Any) -> tuple[str, str]:
+    """The quiz id and markup a quiz cell passes to show_quiz (the cell is parsed, not run)."""
     tree = ast.parse(cell.source)
     call = tree.body[-1]
     assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
     assert isinstance(call.value.func, ast.Name) and call.value.func.id == "show_quiz"
-    arg = call.value.args[0]
-    assert isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-    data: dict[str, Any] = json.loads(arg.value)
+    quiz_id, markup = call.value.args
+    assert isinstance(quiz_id, ast.Constant) and isinstance(quiz_id.value, str)
+    assert isinstance(markup, ast.Constant) and isinstance(markup.value, str)
+    return quiz_id.value, markup.value
+
+
+def quiz_call(cell: Any) -> dict[str, Any]:
+    """The student bundle inside the markup a quiz cell shows."""
+    _, markup = quiz_markup(cell)
+    found = re.search(r"<script type=\"application/json\" data-quizbook-bundle>(.*?)</script>",
+                      markup)
+    assert found
+    data: dict[str, Any] = json.loads(found.group(1))
     return data
 
 
@@ -72,7 +85,9 @@ def test_student_notebook_structure(minimal_notebooks: dict[str, Path]) -> None:
     path = minimal_notebooks["student"]
     assert path.name == "01-minimal.ipynb"
     cs = cells(path)
-    assert cs[0].cell_type == "markdown" and cs[0].source == "# 46.1 A minimal lesson"
+    assert cs[0].metadata["tags"] == ["quizbook-intro"]  # what the notebook needs comes first
+    assert "`anywidget` and `ipywidgets`" in cs[0].source and "`quizbook_widget.py`" in cs[0].source
+    assert cs[1].cell_type == "markdown" and cs[1].source == "# 46.1 A minimal lesson"
     paras = [c.source for c in cs if c.cell_type == "markdown" and "¶ 46.1." in c.source]
     assert paras[0].startswith('<a id="p46-1-1"></a>**¶ 46.1.1** Russian strikes in Syria')
     assert any("[¶ 46.1.1](#p46-1-1)" in c.source for c in cs)  # {ref} becomes a link
@@ -90,11 +105,12 @@ def test_student_notebook_structure(minimal_notebooks: dict[str, Path]) -> None:
                                        "quizzes": ["m1-all-types"]}
 
 
-def test_quiz_cell_embeds_exactly_the_student_bundle(minimal_notebooks: dict[str, Path]) -> None:
+def test_quiz_cell_shows_the_books_quiz_markup(minimal_notebooks: dict[str, Path]) -> None:
     quiz = load_quiz(MINIMAL / "quizzes" / "m1-all-types.yml")
     for path in minimal_notebooks.values():
         cell = next(c for c in cells(path) if "quizbook-quiz" in c.metadata.get("tags", []))
-        assert "from quizbook.widgets import show_quiz" in cell.source
+        assert "from quizbook_widget import show_quiz" in cell.source
+        assert quiz_markup(cell) == ("m1-all-types", quiz_html(make_bundle(quiz), 3))
         assert quiz_call(cell) == make_bundle(quiz)
 
 
@@ -118,7 +134,7 @@ def test_instructor_edition_adds_key_and_notes(minimal_notebooks: dict[str, Path
     key = next(c.source for c in cs if c.source.startswith("### Answer key"))
     assert "- ✓ **right**: 30 September 2015" in key
     assert "Students often say 2011" in key  # instructor_note
-    assert "Instructor edition" in cs[1].source
+    assert "Instructor edition" in cs[0].source
 
 
 def test_output_is_deterministic(tmp_path: Path, minimal_notebooks: dict[str, Path]) -> None:
@@ -126,12 +142,26 @@ def test_output_is_deterministic(tmp_path: Path, minimal_notebooks: dict[str, Pa
     assert again.read_bytes() == minimal_notebooks["student"].read_bytes()
 
 
-def test_kernel_without_quizbook_gets_a_plain_message(minimal_notebooks: dict[str, Path],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "quizbook.widgets", None)  # import fails as if absent
+NEEDS = ("This notebook needs the file quizbook_widget.py next to it (it comes in the lesson's "
+         "zip download) and the Python packages anywidget and ipywidgets (pip install anywidget "
+         "ipywidgets). Missing: ")
+
+
+@pytest.mark.parametrize(("absent", "message"), [
+    ("quizbook_widget", NEEDS + "quizbook_widget"),
+    ("anywidget", NEEDS + "anywidget"),
+])
+def test_kernel_without_what_it_needs_gets_a_plain_message(
+        minimal_notebooks: dict[str, Path], monkeypatch: pytest.MonkeyPatch, absent: str,
+        message: str) -> None:
+    monkeypatch.setitem(sys.modules, absent, None)  # the import fails as if absent
+    if absent != "quizbook_widget":
+        monkeypatch.syspath_prepend(str(minimal_notebooks["student"].parent))
+        monkeypatch.delitem(sys.modules, "quizbook_widget", raising=False)
     code = [c for c in cells(minimal_notebooks["student"]) if c.cell_type == "code"]
+    assert len(code) == 2
     for cell in code:
-        with pytest.raises(ModuleNotFoundError, match="needs the course's quizbook package"):
+        with pytest.raises(ModuleNotFoundError, match=f"^{re.escape(message)}$"):
             exec(compile(cell.source, "cell", "exec"), {})
 
 
@@ -224,17 +254,21 @@ def test_real_student_notebooks_hold_no_instructor_text(
 def test_nbval_runs_every_student_notebook(book_notebooks: dict[str, list[Path]],
                                            minimal_notebooks: dict[str, Path],
                                            tmp_path: Path) -> None:
-    """`pytest --nbval-lax` on copies in a temporary folder (results files land there)."""
+    """`pytest --nbval-lax` on copies in a temporary folder (results files land there), with
+    the notebooks' `quizbook_widget.py` beside them and a kernel that cannot import quizbook,
+    as a student's."""
     run = tmp_path / "run"
     run.mkdir()
     for path in [*book_notebooks["student"], minimal_notebooks["student"]]:
         shutil.copy(path, run / path.name)
+    shutil.copy(minimal_notebooks["student"].parent / HELPER_NAME, run / HELPER_NAME)
     n_code = sum(c.cell_type == "code" for p in run.glob("*.ipynb") for c in cells(p))
     before = sorted(p.name for p in ROOT.glob("*.json"))
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
          "--rootdir", str(run), "-o", "addopts=", "-o", "testpaths=.", "."],
-        cwd=run, capture_output=True, text=True, timeout=600)
+        cwd=run, capture_output=True, text=True, timeout=600,
+        env=without_quizbook(tmp_path / "no-quizbook"))
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert re.search(rf"\b{n_code} passed\b", proc.stdout), proc.stdout[-2000:]
     assert sorted(p.name for p in ROOT.glob("*.json")) == before
@@ -247,9 +281,14 @@ def test_nbval_runs_every_student_notebook(book_notebooks: dict[str, list[Path]]
 def download_link(page: Path) -> Path:
     html = page.read_text(encoding="utf-8")
     match = re.search(r'<a class="qb-notebook-download reference download internal" '
-                      r'download="" href="([^"]+\.ipynb)">', html)
+                      r'download="" href="([^"]+\.zip)">', html)
     assert match, f"no notebook link in {page}"
     return (page.parent / match.group(1)).resolve()
+
+
+def zipped(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 @pytest.mark.slow
@@ -258,8 +297,10 @@ def test_student_book_ships_and_links_student_notebooks(
     for path in book_notebooks["student"]:
         shipped = download_link(student_book_html / "lessons" / f"{path.stem}.html")
         assert shipped.is_relative_to(student_book_html / "_downloads")
-        assert shipped.name == path.name
-        assert shipped.read_bytes() == path.read_bytes()
+        assert shipped.name == f"{path.stem}.zip"
+        assert zipped(shipped) == {
+            f"{path.stem}/{path.name}": path.read_bytes(),
+            f"{path.stem}/{HELPER_NAME}": (path.parent / HELPER_NAME).read_bytes()}
 
 
 @pytest.mark.slow
@@ -267,4 +308,4 @@ def test_instructor_book_links_instructor_notebooks(
         instructor_book_html: Path, book_notebooks: dict[str, list[Path]]) -> None:
     for path in book_notebooks["instructor"]:
         shipped = download_link(instructor_book_html / "lessons" / f"{path.stem}.html")
-        assert shipped.read_bytes() == path.read_bytes()
+        assert zipped(shipped)[f"{path.stem}/{path.name}"] == path.read_bytes()

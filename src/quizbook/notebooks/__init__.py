@@ -11,17 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from quizbook.book import open_book
-from quizbook.notebooks.convert import (
-    EDITIONS,
-    Edition,
-    NotebookError,
-    answer_key,
-    lesson_notebook,
-    notebook_text,
-)
+from quizbook.notebooks.convert import NotebookError, lesson_notebook, notebook_text
+from quizbook.notebooks.edition import EDITIONS, Edition
+from quizbook.notebooks.quiz_cell import answer_key, quiz_cells
+from quizbook.notebooks.ship import HELPER_NAME, lesson_zip, write_helper
 
-__all__ = ["EDITIONS", "Edition", "NotebookError", "answer_key", "lesson_notebook",
-           "notebook_text", "write_notebook", "write_notebooks"]
+__all__ = ["EDITIONS", "HELPER_NAME", "Edition", "NotebookError", "answer_key", "lesson_notebook",
+           "lesson_zip", "notebook_text", "quiz_cells", "write_helper", "write_notebook",
+           "write_notebooks"]
 
 
 def write_notebook(path: Path, text: str) -> bool:
@@ -39,7 +36,8 @@ def write_notebook(path: Path, text: str) -> bool:
 
 
 def write_notebooks(book_root: Path, out_dir: Path, edition: Edition) -> list[Path]:
-    """Write one notebook per lesson of the book; return their paths in lesson order.
+    """Write one notebook per lesson of the book, and `quizbook_widget.py` beside them (the
+    notebooks' quizzes and notes boxes need it); return the notebooks' paths in lesson order.
 
     Raises `NotebookError` (or `quizbook.load.QuizFileError` for a bad quiz file)
     with messages naming the file and line; nothing is written for a lesson that fails.
@@ -56,4 +54,5 @@ def write_notebooks(book_root: Path, out_dir: Path, edition: Edition) -> list[Pa
         target = Path(out_dir) / f"{name}.ipynb"
         write_notebook(target, text)
         written.append(target)
+    write_helper(Path(out_dir))
     return written

@@ -2,9 +2,10 @@
 
 List `quizbook.notebooks.sphinx` in the book's extensions (after `quizbook.sphinx`).
 While a lesson page (`lessons/<lesson>.md`) is read, its notebook of the book's
-edition (`quizbook_edition`; the student edition has no readable key) is written
-under the build folder and a download link is put under the page title. Sphinx
-copies the file to `_downloads/` and re-reads the page when it changes.
+edition (`quizbook_edition`; the student edition has no readable key) is written,
+zipped with the `quizbook_widget.py` it needs (quizbook.notebooks.ship), under the
+build folder, and a download link is put under the page title. Sphinx copies the zip
+to `_downloads/` and re-reads the page when it changes.
 
 Config: `quizbook_notebook_links` (default True) turns the links off.
 """
@@ -23,12 +24,13 @@ from sphinx.util import logging
 
 from quizbook.load import QuizFileError
 from quizbook.notebooks import (
+    HELPER_NAME,
     Edition,
     NotebookError,
     lesson_notebook,
     notebook_text,
-    write_notebook,
 )
+from quizbook.notebooks.ship import write_lesson_zip
 
 logger = logging.getLogger(__name__)
 LESSONS = "lessons/"
@@ -61,19 +63,21 @@ class NotebookLink(SphinxTransform):
                            type="quizbook", subtype="notebook")
             return
         target = Path(self.app.doctreedir).parent / "quizbook-notebooks" / edition \
-            / f"{source.stem}.ipynb"
-        write_notebook(target, text)
+            / f"{source.stem}.zip"
+        write_lesson_zip(target, source.stem, text)
         # A path starting with "/" is relative to the source folder (Sphinx's rule).
         rel = "/" + Path(os.path.relpath(target, self.env.srcdir)).as_posix()
         label = "the instructor edition" if edition == "instructor" else "a Jupyter notebook"
         ref = addnodes.download_reference(
             "", "", reftarget=rel, refdoc=docname, refexplicit=True, refwarn=True,
             classes=["qb-notebook-download"])
-        ref += nodes.inline("", f"Download this lesson as {label} ({source.stem}.ipynb)")
+        ref += nodes.inline("", f"Download this lesson as {label} ({source.stem}.zip)")
         para = nodes.paragraph("", "", classes=["qb-notebook-link"])
         para += nodes.Text("Working in JupyterLab? ")
         para += ref
-        para += nodes.Text(": the reading, the discussion with a notes box and the quiz.")
+        para += nodes.Text(f": the reading, the discussion with a notes box and the quiz. "
+                           f"Keep {source.stem}.ipynb and {HELPER_NAME} in one folder; the "
+                           "notebook needs the Python packages anywidget and ipywidgets.")
         section = next(iter(self.document.findall(nodes.section)), None)
         if section is not None and section.children and \
                 isinstance(section.children[0], nodes.title):
