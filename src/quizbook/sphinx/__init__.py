@@ -14,9 +14,12 @@ from sphinx.application import Sphinx
 from quizbook.sphinx import (
     assets,
     discussion,
+    inert,
     instructor,
+    links,
     nodes,
     para,
+    paths,
     progress,
     quiz,
     safety,
@@ -32,5 +35,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     progress.setup(app)
     assets.setup(app)
     safety.setup(app)
+    inert.setup(app)
+    links.setup(app)
+    paths.setup(app)
     return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

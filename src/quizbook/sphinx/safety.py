@@ -2,20 +2,67 @@
 
 The book's configuration already turns off MyST's HTML syntax; the `{raw}`
 directive is docutils' own way around that, so it is disabled too unless a
-book sets `quizbook_allow_raw: true`. A disabled `{raw}` is a warning, so a
-`-W` build fails and names the page and line.
+book sets `quizbook_allow_raw: true` (a real boolean: the string `'false'`
+is an error, not a yes). A disabled `{raw}` is a warning, so a `-W` build
+fails and names the page and line.
+
+Notebook pages are the other way in: myst-nb puts a cell's stored `text/html`
+or `application/javascript` output into the page as raw HTML. Unless raw HTML
+is allowed, such an output is an error naming the notebook and is left out.
 """
 
 from __future__ import annotations
 
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+from quizbook.sphinx import book_config
+from quizbook.sphinx.where import where
+
+logger = logging.getLogger(__name__)
+ALLOW_RAW = "quizbook_allow_raw"
+
+
+def _check_allow_raw(app: Sphinx, config: Config) -> None:
+    book_config.strict_bool(app, ALLOW_RAW, safe=False)
 
 
 def _disable_raw(app: Sphinx) -> None:
-    if not app.config.quizbook_allow_raw:
+    if app.config[ALLOW_RAW] is not True:
         app.env.settings["raw_enabled"] = False
 
 
+def _from_notebook_output(node: nodes.Element) -> bool:
+    """myst-nb marks the containers of cell outputs (and glued outputs) with `nb_element`."""
+    if "output" in node.get("classes", ()):
+        return True
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.Element) and (
+                parent.get("nb_element") or "cell_output" in parent.get("classes", ())):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _refuse_notebook_html(app: Sphinx, doctree: nodes.document) -> None:
+    if app.config[ALLOW_RAW] is True:
+        return
+    for raw in list(doctree.findall(nodes.raw)):
+        if "html" in raw.get("format", "").split() and _from_notebook_output(raw):
+            logger.error("a notebook cell output is raw HTML or JavaScript, which a page "
+                         f"cannot carry (set {ALLOW_RAW}: true to allow it); clear the "
+                         "output or give it as text or an image",
+                         location=where(raw, app.env.docname),
+                         type="quizbook", subtype="raw")
+            raw.parent.remove(raw)
+
+
 def setup(app: Sphinx) -> None:
-    app.add_config_value("quizbook_allow_raw", False, "env", types=[bool])
+    app.add_config_value(ALLOW_RAW, False, "env")
+    # Before Sphinx compares config types (priority 800): the value is a bool from here on.
+    app.connect("config-inited", _check_allow_raw, priority=100)
     app.connect("builder-inited", _disable_raw)
+    app.connect("doctree-read", _refuse_notebook_html, priority=290)
