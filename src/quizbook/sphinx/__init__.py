@@ -22,6 +22,7 @@ from quizbook.sphinx import (
     paths,
     progress,
     quiz,
+    refusals,
     safety,
 )
 
@@ -38,5 +39,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     inert.setup(app)
     links.setup(app)
     paths.setup(app)
+    refusals.setup(app)
     return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

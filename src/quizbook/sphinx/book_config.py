@@ -16,9 +16,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from sphinx.application import Sphinx
-from sphinx.util import logging
 
-logger = logging.getLogger(__name__)
+from quizbook.sphinx import refusals
 
 
 def _config_entry(path: Path, key: str) -> tuple[Any, int, int] | None:
@@ -55,15 +54,22 @@ def config_location(app: Sphinx, key: str, value: Any) -> str:
 
 def report(app: Sphinx, key: str, value: Any, message: str) -> None:
     """Log `PATH:LINE:COL: ERROR: sphinx.config.KEY: message` (a `-W` build fails)."""
-    logger.error(f"sphinx.config.{key}: {message}", location=config_location(app, key, value),
-                 type="quizbook", subtype="config")
+    refusals.refuse_book(app, f"sphinx.config.{key}: {message}",
+                         config_location(app, key, value), "config")
 
 
 def strict_bool(app: Sphinx, key: str, safe: bool) -> bool:
-    """The boolean setting `key`; anything but a real boolean is an error and gives `safe`."""
+    """The boolean setting `key`; anything but a real boolean is an error and gives `safe`.
+
+    The setting must be registered with default None and no type, or Sphinx turns a
+    string into a bool before this sees it. None (not set) gives `safe` silently.
+    """
     value = getattr(app.config, key)
     if isinstance(value, bool):
         return value
+    if value is None:
+        setattr(app.config, key, safe)
+        return safe
     shown = f"the string {value!r}" if isinstance(value, str) else f"{value!r}"
     report(app, key, value, f"must be true or false (a YAML boolean, unquoted), not {shown}; "
                             f"using {str(safe).lower()}")

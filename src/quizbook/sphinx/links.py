@@ -26,11 +26,9 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
-from sphinx.util import logging
 
+from quizbook.sphinx import refusals
 from quizbook.sphinx.where import where
-
-logger = logging.getLogger(__name__)
 
 #: Schemes that run script or read local files when a browser follows or loads them.
 SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "livescript", "mocha"})
@@ -124,7 +122,7 @@ def check_links(app: Sphinx, doctree: nodes.document) -> None:
             key = (getattr(location, "line", location), problem)
             if key not in reported:
                 reported.add(key)
-                logger.error(problem, location=location, type="quizbook", subtype="link")
+                refusals.refuse(app, problem, location, "link")
             _inert(node)
 
 
@@ -159,10 +157,9 @@ def check_meta(app: Sphinx, doctree: nodes.document) -> None:
         equiv = meta.get("http-equiv")
         if equiv is None:
             continue
-        logger.error(f"html_meta: http-equiv={equiv!r} is not allowed in a page (a refresh "
-                     "redirects readers elsewhere); remove it from the page's front matter",
-                     location=_meta_location(app, meta, holder), type="quizbook",
-                     subtype="meta")
+        refusals.refuse(app, f"html_meta: http-equiv={equiv!r} is not allowed in a page (a "
+                        "refresh redirects readers elsewhere); remove it from the page's "
+                        "front matter", _meta_location(app, meta, holder), "meta")
         if holder.parent is not None:
             holder.parent.remove(holder)
 
@@ -171,10 +168,10 @@ def check_docnames(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
     """A page name becomes a URL in every page's navigation: it must be a plain path."""
     for docname in sorted(env.found_docs):
         if UNSAFE_DOCNAME.search(docname) or is_script_url(docname):
-            logger.error(f"page file name {docname!r} is not allowed: it becomes a link in "
-                         "every page; leave out control characters and < > \" ' ` & \\ :",
-                         location=str(env.doc2path(docname)),
-                         type="quizbook", subtype="docname")
+            refusals.refuse_book(
+                app, f"page file name {docname!r} is not allowed: it becomes a link in every "
+                "page; leave out control characters and < > \" ' ` & \\ :",
+                str(env.doc2path(docname)), "docname")
             env.found_docs.discard(docname)
             if docname in docnames:
                 docnames.remove(docname)

@@ -41,13 +41,11 @@ from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include as SphinxInclude
 from sphinx.directives.patches import CSVTable
 from sphinx.environment import BuildEnvironment
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from quizbook.sphinx import book_config
+from quizbook.sphinx import book_config, refusals
 from quizbook.sphinx.where import where
 
-logger = logging.getLogger(__name__)
 CONFIG = "quizbook_allowed_paths"
 
 
@@ -122,6 +120,7 @@ def _env(directive: Directive) -> BuildEnvironment:
 def _check(directive: Directive, shown: str, path: Path, what: str) -> None:
     reason = bounds(_env(directive).app).refusal(path)
     if reason is not None:
+        refusals.note(_env(directive))
         raise directive.error(refusal_message(what, shown, reason))
 
 
@@ -136,6 +135,7 @@ def _from_source_dir(directive: Directive, filename: str) -> Path:
 
 def _no_url(directive: Directive) -> None:
     if "url" in directive.options:
+        refusals.note(_env(directive))
         raise directive.error(
             f"{directive.name}: :url: downloads a file from another host at build time; "
             "copy the file into the book and use :file: instead")
@@ -165,6 +165,7 @@ class GuardedInclude(SphinxDirective):
             standard = Path(os.path.realpath(DocutilsInclude.standard_include_path))
             target = Path(os.path.realpath(standard / argument[1:-1]))
             if not _inside(target, (standard,)):
+                refusals.note(self.env)
                 raise self.error(refusal_message(self.name, argument,
                                                  "leaves docutils' standard include folder"))
         else:
@@ -239,8 +240,8 @@ def check_published_files(app: Sphinx, doctree: nodes.document) -> None:
         path = Path(app.env.relfn2path(uri.split("*")[0] or ".", docname)[1])
         reason = limits.refusal(path)
         if reason is not None:
-            logger.error(refusal_message("image", uri, reason), location=where(image, docname),
-                         type="quizbook", subtype="path")
+            refusals.refuse(app, refusal_message("image", uri, reason),
+                            where(image, docname), "path")
             image.replace_self(nodes.inline("", image.get("alt", "")))
     for download in list(doctree.findall(addnodes.download_reference)):
         target = download.get("reftarget", "")
@@ -249,8 +250,8 @@ def check_published_files(app: Sphinx, doctree: nodes.document) -> None:
         path = Path(app.env.relfn2path(target, docname)[1])
         reason = limits.refusal(path)
         if reason is not None:
-            logger.error(refusal_message("download", target, reason),
-                         location=where(download, docname), type="quizbook", subtype="path")
+            refusals.refuse(app, refusal_message("download", target, reason),
+                            where(download, docname), "path")
             _unwrap(download)
 
 
@@ -273,7 +274,7 @@ def check_dependencies(app: Sphinx, doctree: nodes.document) -> None:
         return
     source = app.env.doc2path(app.env.docname)
     for problem in dict.fromkeys(problems):
-        logger.error(problem, location=(app.env.docname, 1), type="quizbook", subtype="path")
+        refusals.refuse(app, problem, (app.env.docname, 1), "path")
     doctree.children = []
     doctree += nodes.paragraph("", f"{os.path.basename(source)}: this page was refused: "
                                    + "; ".join(dict.fromkeys(problems)))
@@ -284,6 +285,9 @@ def check_dependencies(app: Sphinx, doctree: nodes.document) -> None:
 
 def _check_allow_list(app: Sphinx, config: Config) -> None:
     value = config[CONFIG]
+    if value is None:
+        config[CONFIG] = []
+        return
     if isinstance(value, list | tuple) and all(isinstance(v, str) and v.strip() and "\0" not in v
                                                 for v in value):
         config[CONFIG] = [v.strip() for v in value]
@@ -295,7 +299,9 @@ def _check_allow_list(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value(CONFIG, [], "env")
+    # Default None, no declared type: Sphinx would split a string given for a list setting
+    # on commas; a list is required (see safety.py for why).
+    app.add_config_value(CONFIG, None, "env")
     app.connect("config-inited", _check_allow_list)
     app.add_directive("include", GuardedInclude, override=True)
     app.add_directive("literalinclude", GuardedLiteralInclude, override=True)

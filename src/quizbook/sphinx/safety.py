@@ -16,12 +16,10 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.util import logging
 
-from quizbook.sphinx import book_config
+from quizbook.sphinx import book_config, refusals
 from quizbook.sphinx.where import where
 
-logger = logging.getLogger(__name__)
 ALLOW_RAW = "quizbook_allow_raw"
 
 
@@ -52,16 +50,18 @@ def _refuse_notebook_html(app: Sphinx, doctree: nodes.document) -> None:
         return
     for raw in list(doctree.findall(nodes.raw)):
         if "html" in raw.get("format", "").split() and _from_notebook_output(raw):
-            logger.error("a notebook cell output is raw HTML or JavaScript, which a page "
-                         f"cannot carry (set {ALLOW_RAW}: true to allow it); clear the "
-                         "output or give it as text or an image",
-                         location=where(raw, app.env.docname),
-                         type="quizbook", subtype="raw")
+            refusals.refuse(app, "a notebook cell output is raw HTML or JavaScript, which a "
+                            f"page cannot carry (set {ALLOW_RAW}: true to allow it); clear "
+                            "the output or give it as text or an image",
+                            where(raw, app.env.docname), "raw")
             raw.parent.remove(raw)
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value(ALLOW_RAW, False, "env")
+    # Default None, no declared type: Jupyter Book hands _config.yml to Sphinx as command-
+    # line overrides, and Sphinx turns any string given for a bool setting into True
+    # ('false' included). With no type Sphinx keeps the string and strict_bool refuses it.
+    app.add_config_value(ALLOW_RAW, None, "env")
     # Before Sphinx compares config types (priority 800): the value is a bool from here on.
     app.connect("config-inited", _check_allow_raw, priority=100)
     app.connect("builder-inited", _disable_raw)
