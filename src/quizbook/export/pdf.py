@@ -4,6 +4,14 @@ The engine is Chromium's own print-to-PDF: Debian's `chromium`, Chrome, or any
 Chromium named by `QUIZBOOK_CHROMIUM`. LaTeX would need 330 MB+ of TeX and shows
 quizzes poorly. A print stylesheet is injected into the page first: it hides the
 site navigation and, in the student handout, adds lines to write answers on.
+
+The page is never opened from `file://` (a page opened that way may load any
+local file, e.g. `<iframe src=file:///etc/...>`, into the handout). It is
+served over HTTP on 127.0.0.1 from an ephemeral port by a server in this process
+that serves only the export's HTML folder. Its Content-Security-Policy lets the
+page load only from that origin, with no script at all (the printed pages need
+none), no frames and no plug-ins; Chromium itself sends every other request to
+a proxy that does not exist, so nothing reaches another host.
 """
 
 from __future__ import annotations
@@ -11,17 +19,33 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import quote
 
 from quizbook.chromium import HEADLESS_ARGS, find_chromium
 
 Edition = Literal["student", "instructor"]
+#: Requests to anything but the loopback server go to a closed port (the discard port on
+#: the loopback interface) and fail at once; Chromium never proxies loopback addresses.
+DEAD_PROXY = "http://127.0.0.1:9"
 CHROMIUM_ARGS = [*HEADLESS_ARGS, "--disable-extensions", "--no-pdf-header-footer",
                  "--print-to-pdf-no-header", "--run-all-compositor-stages-before-draw",
-                 "--virtual-time-budget=10000"]
+                 "--virtual-time-budget=10000", f"--proxy-server={DEAD_PROXY}",
+                 "--disable-plugins"]
+#: Only this origin, no script, no frames, no plug-ins, no form posts, no <base> tricks.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+                           "style-src 'self' 'unsafe-inline'; script-src 'none'; "
+                           "frame-src 'none'; child-src 'none'; object-src 'none'; "
+                           "connect-src 'none'; form-action 'none'; base-uri 'none'")
 PDF_TIMEOUT = 300
 
 HOW_TO_GET = (
@@ -67,16 +91,70 @@ def inject_print_css(page: Path, edition: Edition) -> None:
     page.write_text(html.replace(marker, style + marker, 1), encoding="utf-8")
 
 
+class SiteHandler(SimpleHTTPRequestHandler):
+    """GET/HEAD of regular files inside one folder; nothing else, nothing logged."""
+
+    site: Path
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        real = Path(os.path.realpath(path))
+        inside = real.is_relative_to(self.site) and not any(
+            part.startswith(".") for part in real.relative_to(self.site).parts)
+        if not inside or not real.is_file():
+            # No directory listings, hidden files or symbolic links out of the folder.
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_site(site: Path) -> Iterator[str]:
+    """Serve `site` on 127.0.0.1 (an ephemeral port) while the block runs; yields its URL."""
+    root = Path(os.path.realpath(site))
+    handler = type("Handler", (SiteHandler,), {"site": root})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, name="quizbook-pdf-server",
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def site_root(page: Path) -> Path:
+    """The built site a page belongs to: the nearest folder holding Sphinx's `_static`."""
+    for folder in page.resolve().parents:
+        if (folder / "_static").is_dir():
+            return folder
+    return page.resolve().parent
+
+
 def print_pdf(page: Path, pdf: Path, edition: Edition, chromium: str | None = None) -> float:
-    """Print `page` to `pdf`; returns the seconds it took."""
+    """Print `page` to `pdf` over loopback HTTP; returns the seconds it took."""
     engine = chromium or require_chromium()
     inject_print_css(page, edition)
     pdf.parent.mkdir(parents=True, exist_ok=True)
+    site = site_root(page)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="quizbook-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="quizbook-chromium-") as profile, \
+            serve_site(site) as base:
         tmp = pdf.with_name(f".{pdf.name}.tmp")
+        url = base + quote(page.resolve().relative_to(site.resolve()).as_posix())
         cmd = [engine, *CHROMIUM_ARGS, f"--user-data-dir={profile}",
-               f"--print-to-pdf={tmp}", page.resolve().as_uri()]
+               f"--print-to-pdf={tmp}", url]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PDF_TIMEOUT)
         except subprocess.TimeoutExpired:
