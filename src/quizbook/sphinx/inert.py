@@ -14,13 +14,15 @@ Two mechanisms close it for every page, whatever the template:
   escaped `Markup` just before the page is rendered: templates that print it
   raw now print text, and templates that escape it (`|e`) leave `Markup` alone;
 * the search index is written with the text the search page displays as HTML
-  (section titles, object names such as glossary terms) escaped, and read
-  back unescaped, so incremental builds never escape twice.
+  (section titles, object names) with `<` and `>` escaped, and read back
+  unescaped, so incremental builds never escape twice. Without `<` no tag can
+  be made; `&` is left alone so that a search for "Russia & Iran" still
+  matches that heading (an entity shows as its character, never as markup).
 """
 
 from __future__ import annotations
 
-from html import escape, unescape
+from html import escape
 from typing import IO, Any
 
 from markupsafe import Markup
@@ -43,20 +45,36 @@ def inert_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
             context[key] = Markup(escape(value))
 
 
+def _escape_tags(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _unescape_tags(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">")
+
+
 def _map_titles(data: dict[str, Any], convert: Any) -> dict[str, Any]:
-    """Apply `convert` to every text the search page inserts as HTML."""
+    """Apply `convert` to every text the search page inserts as HTML.
+
+    Two titles that convert to the same text (`a<b`, `a&lt;b`) keep both entries.
+    """
     titles = data.get("alltitles")
     if isinstance(titles, dict):
-        data["alltitles"] = {convert(title): where for title, where in titles.items()}
+        merged: dict[str, list[Any]] = {}
+        for title, where in titles.items():
+            merged.setdefault(convert(title), []).extend(where)
+        data["alltitles"] = merged
     objects = data.get("objects")
     if isinstance(objects, dict):
         # {prefix: [[doc, type, prio, anchor, name], ...]}; the page shows prefix.name.
-        data["objects"] = {
-            convert(prefix): [[*entry[:4], convert(entry[4]), *entry[5:]]
-                              if isinstance(entry, list | tuple) and len(entry) >= 5
-                              and isinstance(entry[4], str) else entry
-                              for entry in entries]
-            for prefix, entries in objects.items()}
+        named: dict[str, list[Any]] = {}
+        for prefix, entries in objects.items():
+            named.setdefault(convert(prefix), []).extend(
+                [*entry[:4], convert(entry[4]), *entry[5:]]
+                if isinstance(entry, list | tuple) and len(entry) >= 5
+                and isinstance(entry[4], str) else entry
+                for entry in entries)
+        data["objects"] = named
     return data
 
 
@@ -73,13 +91,13 @@ class InertSearchIndex:
 
     def dumps(self, data: Any) -> str:
         if isinstance(data, dict):
-            data = _map_titles(dict(data), lambda text: escape(text, quote=False))
+            data = _map_titles(dict(data), _escape_tags)
         return str(js_index.dumps(data))
 
     def loads(self, s: str) -> Any:
         data = js_index.loads(s)
         if isinstance(data, dict):
-            data = _map_titles(data, unescape)
+            data = _map_titles(data, _unescape_tags)
         return data
 
     def dump(self, data: Any, f: IO[str]) -> None:
