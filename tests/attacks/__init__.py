@@ -1,0 +1,1 @@
+"""Attack suite: hostile copies of the course book, one module per attack class."""
