@@ -10,13 +10,16 @@ local file, e.g. `<iframe src=file:///etc/...>`, into the handout). It is
 served over HTTP on 127.0.0.1 from an ephemeral port by a server in this process
 that serves only the export's HTML folder. Its Content-Security-Policy lets the
 page load only from that origin, with no script at all (the printed pages need
-none), no frames and no plug-ins; Chromium itself sends every other request to
-a proxy that does not exist, so nothing reaches another host.
+none), no frames and no plug-ins. Chromium sends every request for any other
+origin, loopback ones included, to a proxy port that refuses connections, so
+nothing reaches another host or another local service; a page that would
+redirect (`<meta http-equiv=refresh>`) is not printed at all.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import tempfile
 import threading
@@ -34,13 +37,9 @@ from urllib.parse import quote
 from quizbook.chromium import HEADLESS_ARGS, find_chromium
 
 Edition = Literal["student", "instructor"]
-#: Requests to anything but the loopback server go to a closed port (the discard port on
-#: the loopback interface) and fail at once; Chromium never proxies loopback addresses.
-DEAD_PROXY = "http://127.0.0.1:9"
 CHROMIUM_ARGS = [*HEADLESS_ARGS, "--disable-extensions", "--no-pdf-header-footer",
                  "--print-to-pdf-no-header", "--run-all-compositor-stages-before-draw",
-                 "--virtual-time-budget=10000", f"--proxy-server={DEAD_PROXY}",
-                 "--disable-plugins"]
+                 "--virtual-time-budget=10000", "--disable-plugins"]
 #: Only this origin, no script, no frames, no plug-ins, no form posts, no <base> tricks.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; font-src 'self' data:; "
                            "style-src 'self' 'unsafe-inline'; script-src 'none'; "
@@ -79,9 +78,20 @@ def print_css(edition: Edition) -> str:
     return css
 
 
+def refuse_redirects(page: Path, html: str) -> None:
+    """A page that sends the browser elsewhere would print that other page instead."""
+    import lxml.html
+
+    document = lxml.html.document_fromstring(html)
+    if document.xpath("//meta[@http-equiv]"):
+        raise PdfError(f"{page}: the page has a <meta http-equiv> (a redirect); it is not "
+                       "printed (lesson pages cannot set one: see quizbook.sphinx.links)")
+
+
 def inject_print_css(page: Path, edition: Edition) -> None:
     """Add the print stylesheet to a page of our own work copy (never a published file)."""
     html = page.read_text(encoding="utf-8")
+    refuse_redirects(page, html)
     style = f'<style media="print" data-quizbook-print>\n{print_css(edition)}\n</style>'
     if "data-quizbook-print" in html:
         return
@@ -134,6 +144,29 @@ def serve_site(site: Path) -> Iterator[str]:
         thread.join()
 
 
+@contextmanager
+def refusing_port() -> Iterator[int]:
+    """A loopback port that refuses every connection while the block runs.
+
+    The socket is bound and never listens: no other program can take the port,
+    and Chromium's connections to it (its proxy) fail at once.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
+
+
+def isolation_args(server_url: str, dead_port: int) -> list[str]:
+    """Chromium flags: only `server_url` is fetched directly; all else goes to a dead proxy.
+
+    `<-loopback>` removes Chromium's implicit proxy bypass for loopback addresses,
+    so other local services (CUPS, databases on 127.0.0.1) are unreachable too.
+    """
+    host_port = server_url.split("//", 1)[1].rstrip("/")
+    return [f"--proxy-server=http://127.0.0.1:{dead_port}",
+            f"--proxy-bypass-list=<-loopback>;{host_port}"]
+
+
 def site_root(page: Path) -> Path:
     """The built site a page belongs to: the nearest folder holding Sphinx's `_static`."""
     for folder in page.resolve().parents:
@@ -150,11 +183,11 @@ def print_pdf(page: Path, pdf: Path, edition: Edition, chromium: str | None = No
     site = site_root(page)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="quizbook-chromium-") as profile, \
-            serve_site(site) as base:
+            serve_site(site) as base, refusing_port() as dead_port:
         tmp = pdf.with_name(f".{pdf.name}.tmp")
         url = base + quote(page.resolve().relative_to(site.resolve()).as_posix())
-        cmd = [engine, *CHROMIUM_ARGS, f"--user-data-dir={profile}",
-               f"--print-to-pdf={tmp}", url]
+        cmd = [engine, *CHROMIUM_ARGS, *isolation_args(base, dead_port),
+               f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", url]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PDF_TIMEOUT)
         except subprocess.TimeoutExpired:
