@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +32,9 @@ SECRET = "LOCAL-FILE-SECRET-7f3a9c"
 
 
 def pdf_text(path: Path) -> str:
-    return "".join(page.extract_text() for page in PdfReader(path).pages)
+    """The PDF's text, ligatures (the "fi" in "file") undone."""
+    return unicodedata.normalize(
+        "NFKC", "".join(page.extract_text() for page in PdfReader(path).pages))
 
 
 class _Recorder(http.server.SimpleHTTPRequestHandler):

@@ -20,36 +20,60 @@ from sphinx.application import Sphinx
 from quizbook.sphinx import refusals
 
 
-def _config_entry(path: Path, key: str) -> tuple[Any, int, int] | None:
-    """(value, line, column) of `sphinx.config.<key>` in a Jupyter Book config file."""
+def _load(path: Path) -> Any:
     try:
-        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+        return YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError):
+        return None
+
+
+def _entry(data: Any, key: str) -> tuple[Any, int, int] | None:
+    """(value, line, column) of `sphinx.config.<key>` in a loaded Jupyter Book config."""
+    try:
         config = data["sphinx"]["config"]
         line, column = config.lc.key(key)
         return config[key], line + 1, column + 1
-    except (OSError, UnicodeDecodeError, YAMLError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         return None
+
+
+def _likeness(data: Any, app: Sphinx) -> int:
+    """How many of a config file's settings this build has: the file the build read wins."""
+    score = 10 if isinstance(data, dict) and data.get("title") == app.config.html_title else 0
+    try:
+        settings = data["sphinx"]["config"].items()
+    except (KeyError, TypeError, AttributeError):
+        return score
+    for name, setting in settings:
+        if isinstance(setting, str | bool | int) and name in app.config and \
+                app.config[name] == setting:
+            score += 1
+    return score
 
 
 def config_location(app: Sphinx, key: str, value: Any) -> str:
     """Where the book sets `key` to `value`: `PATH:LINE:COL`, or the likeliest file.
 
     Jupyter Book turns `_config.yml` (or the `--config` file) into Sphinx
-    settings and does not say which file it read, so the book's config files
-    are searched for the key holding that value.
+    settings and does not say which file it read: of the book's config files
+    that set the key to that value, the one most like this build's settings
+    (its title, `quizbook_edition`, ...) is named.
     """
     root = Path(app.srcdir)
-    found: list[str] = []
-    for path in sorted(root.glob("_config*.yml")) + sorted(root.glob("_config*.yaml")):
-        entry = _config_entry(path, key)
+    candidates: list[tuple[int, int, str]] = []
+    for order, path in enumerate(sorted(root.glob("_config*.yml"))
+                                 + sorted(root.glob("_config*.yaml"))):
+        data = _load(path)
+        entry = _entry(data, key)
         if entry is None:
             continue
         setting, line, column = entry
-        where = f"{path}:{line}:{column}"
-        if type(setting) is type(value) and setting == value:
-            return where
-        found.append(where)
-    return found[0] if found else str(root / "_config.yml")
+        same = type(setting) is type(value) and setting == value
+        candidates.append((int(same) * 1000 + _likeness(data, app), -order,
+                           f"{path}:{line}:{column}"))
+    if not candidates:
+        return str(root / "_config.yml")
+    return max(candidates)[2]
 
 
 def report(app: Sphinx, key: str, value: Any, message: str) -> None:

@@ -24,7 +24,9 @@ error, so the file's content never reaches the site.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,9 +82,15 @@ def _inside(path: Path, folders: Iterable[Path]) -> bool:
 
 def _not_regular(path: Path) -> str | None:
     """Special files (FIFOs, devices) hang or never end; a missing file is the reader's error."""
-    if path.exists() and not path.is_file():
-        return "is not a regular file"
-    return None
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+        return f"cannot be read ({exc.strerror})"
+    return None if stat.S_ISREG(mode) else "is not a regular file"
 
 
 def bounds(app: Sphinx) -> Bounds:
@@ -166,8 +174,8 @@ class GuardedInclude(SphinxDirective):
             target = Path(os.path.realpath(standard / argument[1:-1]))
             if not _inside(target, (standard,)):
                 refusals.note(self.env)
-                raise self.error(refusal_message(self.name, argument,
-                                                 "leaves docutils' standard include folder"))
+                raise self.error(f"{self.name}: {argument!r} leaves docutils' standard "
+                                 "include folder (name one of its files, e.g. <isonum.txt>)")
         else:
             _check(self, argument, Path(self.env.relfn2path(argument)[1]), self.name)
         return self._delegate()
@@ -272,12 +280,24 @@ def check_dependencies(app: Sphinx, doctree: nodes.document) -> None:
             problems.append(refusal_message("this page read a file", dependency, reason))
     if not problems:
         return
-    source = app.env.doc2path(app.env.docname)
     for problem in dict.fromkeys(problems):
         refusals.refuse(app, problem, (app.env.docname, 1), "path")
+    _replace_page(doctree, "This page was refused when the book was built: "
+                  + "; ".join(dict.fromkeys(problems)))
+
+
+def _replace_page(doctree: nodes.document, message: str) -> None:
+    """Only the page's title (so the navigation still works) and the refusal remain."""
+    first = next(iter(doctree.findall(nodes.section)), None)
+    title = first[0] if first is not None and first.children and \
+        isinstance(first[0], nodes.title) else None
+    section = nodes.section("", ids=first["ids"] if first is not None else [],
+                            names=first["names"] if first is not None else [])
+    if title is not None:
+        section += title.deepcopy()
+    section += nodes.paragraph("", message, classes=["qb-refused"])
     doctree.children = []
-    doctree += nodes.paragraph("", f"{os.path.basename(source)}: this page was refused: "
-                                   + "; ".join(dict.fromkeys(problems)))
+    doctree += section
 
 
 # -- the allow-list ---------------------------------------------------------------------
