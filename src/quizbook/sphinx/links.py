@@ -12,6 +12,10 @@ with `:target:`, cards, reStructuredText in `{eval-rst}`, notebooks):
 * `html_meta` (front matter or the `{meta}` directive) may not set `http-equiv`
   (`refresh` redirects the page, `set-cookie` writes cookies);
 * a page's file name cannot become a script link in the navigation.
+
+Markdown links, autolinks and reference definitions with such a scheme never
+become links (markdown-it refuses them and leaves the text); they are reported
+as errors too, from the text they left, so that an author learns of them.
 """
 
 from __future__ import annotations
@@ -126,6 +130,45 @@ def check_links(app: Sphinx, doctree: nodes.document) -> None:
             _inert(node)
 
 
+#: What a refused Markdown link leaves as text: `[text](URL`, `<URL>`, `[label]: URL`.
+MARKDOWN_LINKS = (re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()<>]*\))+)"),
+                  re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>"),
+                  re.compile(r"^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE))
+#: Text inside these is code or markup, not prose that was meant as a link.
+NOT_PROSE = (nodes.literal, nodes.literal_block, nodes.raw, nodes.comment, nodes.math,
+             nodes.math_block, nodes.doctest_block)
+
+
+def check_markdown_links(app: Sphinx, doctree: nodes.document) -> None:
+    """Markdown links with a script scheme that markdown-it left as text: report them."""
+    reported: set[tuple[object, str]] = set()
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or any(isinstance(a, NOT_PROSE) for a in _ancestors(parent)):
+            continue
+        for pattern in MARKDOWN_LINKS:
+            for match in pattern.finditer(str(text)):
+                url = match.group(1)
+                if not is_script_url(url):
+                    continue
+                location = where(parent, app.env.docname)
+                key = (getattr(location, "line", location), url)
+                if key in reported:
+                    continue
+                reported.add(key)
+                refusals.refuse(app, f"Markdown link target {url!r} uses the "
+                                f"{url_scheme(url)}: scheme, which can run script or read "
+                                "local files; it is shown as text, not as a link",
+                                location, "link")
+
+
+def _ancestors(node: nodes.Node) -> Iterator[nodes.Node]:
+    current: nodes.Node | None = node
+    while current is not None:
+        yield current
+        current = current.parent
+
+
 def _meta_nodes(doctree: nodes.document) -> Iterator[tuple[nodes.Element, nodes.Element]]:
     """(meta node, node to remove): plain meta nodes and the pending ones MyST makes."""
     for meta in doctree.findall(nodes.meta):
@@ -138,18 +181,21 @@ def _meta_nodes(doctree: nodes.document) -> Iterator[tuple[nodes.Element, nodes.
 
 def _meta_location(app: Sphinx, meta: nodes.Element,
                    holder: nodes.Element) -> nodes.Node | tuple[str, int | None]:
-    """MyST gives front-matter meta tags no line: find the `http-equiv` line in the page."""
-    found = where(meta, app.env.docname) if meta.line else where(holder, app.env.docname)
-    if not isinstance(found, tuple):
-        return found
+    """The source line that sets the meta tag.
+
+    MyST gives front-matter meta tags no line and `{eval-rst}` ones a line of
+    the embedded text, so the page's source is searched for the `http-equiv`
+    entry first.
+    """
+    equiv = str(meta.get("http-equiv", "")).lower()
     try:
         lines = Path(app.env.doc2path(app.env.docname)).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return found
+        lines = []
     for number, line in enumerate(lines, 1):
-        if "http-equiv" in line.lower():
+        if "http-equiv" in line.lower() and equiv in line.lower():
             return (app.env.docname, number)
-    return found
+    return where(meta if meta.line else holder, app.env.docname)
 
 
 def check_meta(app: Sphinx, doctree: nodes.document) -> None:
@@ -158,8 +204,9 @@ def check_meta(app: Sphinx, doctree: nodes.document) -> None:
         if equiv is None:
             continue
         refusals.refuse(app, f"html_meta: http-equiv={equiv!r} is not allowed in a page (a "
-                        "refresh redirects readers elsewhere); remove it from the page's "
-                        "front matter", _meta_location(app, meta, holder), "meta")
+                        "refresh sends readers elsewhere, a set-cookie writes cookies); remove "
+                        "it from the page's front matter", _meta_location(app, meta, holder),
+                        "meta")
         if holder.parent is not None:
             holder.parent.remove(holder)
 
@@ -182,3 +229,4 @@ def setup(app: Sphinx) -> None:
     # Before Sphinx's image and download collectors (priority 500) see the nodes.
     app.connect("doctree-read", check_links, priority=290)
     app.connect("doctree-read", check_meta, priority=290)
+    app.connect("doctree-read", check_markdown_links, priority=290)
