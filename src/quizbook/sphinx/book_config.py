@@ -27,13 +27,16 @@ def _load(path: Path) -> Any:
         return None
 
 
-def _entry(data: Any, key: str) -> tuple[Any, int, int] | None:
-    """(value, line, column) of `sphinx.config.<key>` in a loaded Jupyter Book config."""
+def _entry(data: Any, keys: tuple[str, ...]) -> tuple[Any, int, int] | None:
+    """(value, line, column) of the entry at `keys` (e.g. sphinx, config, name)."""
     try:
-        config = data["sphinx"]["config"]
-        line, column = config.lc.key(key)
-        return config[key], line + 1, column + 1
-    except (KeyError, TypeError, AttributeError):
+        *parents, key = keys
+        holder = data
+        for parent in parents:
+            holder = holder[parent]
+        line, column = holder.lc.key(key)
+        return holder[key], line + 1, column + 1
+    except (KeyError, TypeError, AttributeError, ValueError):
         return None
 
 
@@ -51,8 +54,10 @@ def _likeness(data: Any, app: Sphinx) -> int:
     return score
 
 
-def config_location(app: Sphinx, key: str, value: Any) -> str:
-    """Where the book sets `key` to `value`: `PATH:LINE:COL`, or the likeliest file.
+def config_location(app: Sphinx, key: str, value: Any,
+                    keys: tuple[str, ...] | None = None) -> str:
+    """Where the book sets `key` (at `keys`, default `sphinx.config.<key>`) to `value`:
+    `PATH:LINE:COL`, or the likeliest file.
 
     Jupyter Book turns `_config.yml` (or the `--config` file) into Sphinx
     settings and does not say which file it read: of the book's config files
@@ -64,7 +69,7 @@ def config_location(app: Sphinx, key: str, value: Any) -> str:
     for order, path in enumerate(sorted(root.glob("_config*.yml"))
                                  + sorted(root.glob("_config*.yaml"))):
         data = _load(path)
-        entry = _entry(data, key)
+        entry = _entry(data, keys or ("sphinx", "config", key))
         if entry is None:
             continue
         setting, line, column = entry

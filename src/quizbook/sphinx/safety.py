@@ -6,6 +6,12 @@ book sets `quizbook_allow_raw: true` (a real boolean: the string `'false'`
 is an error, not a yes). A disabled `{raw}` is a warning, so a `-W` build
 fails and names the page and line.
 
+Theme options that the themes print as HTML (`html.announcement`,
+`html.extra_footer`, `html.navbar_footer_text` in `_config.yml`) are the same:
+markup in them is an error unless raw HTML is allowed, and an announcement
+given as a URL (which the theme fetches from that host in every reader's
+browser) is always an error.
+
 Notebook pages are the other way in: myst-nb puts a cell's stored `text/html`
 or `application/javascript` output into the page as raw HTML. Unless raw HTML
 is allowed, such an output is an error naming the notebook and is left out.
@@ -25,6 +31,33 @@ ALLOW_RAW = "quizbook_allow_raw"
 
 def _check_allow_raw(app: Sphinx, config: Config) -> None:
     book_config.strict_bool(app, ALLOW_RAW, safe=False)
+
+
+#: Theme options printed without escaping, and where _config.yml sets them.
+THEME_HTML = {"announcement": ("html", "announcement"),
+              "extra_footer": ("html", "extra_footer"),
+              "navbar_footer_text": ("html", "navbar_footer_text")}
+
+
+def _check_theme_html(app: Sphinx, config: Config) -> None:
+    options = config.html_theme_options
+    if not isinstance(options, dict):
+        return
+    for option, keys in THEME_HTML.items():
+        value = options.get(option)
+        if not isinstance(value, str) or not value:
+            continue
+        if "://" in value or value.lstrip().startswith("//"):
+            problem = ("is a URL: the theme would fetch it from that host in every reader's "
+                       "browser; write the text itself")
+        elif "<" in value and config[ALLOW_RAW] is not True:
+            problem = (f"holds HTML, which the theme prints as it is (set {ALLOW_RAW}: true "
+                       "to allow it); write plain text")
+        else:
+            continue
+        where_set = book_config.config_location(app, option, value, keys)
+        refusals.refuse_book(app, f"{'.'.join(keys)}: {problem}", where_set, "config")
+        options[option] = ""
 
 
 def _disable_raw(app: Sphinx) -> None:
@@ -64,5 +97,6 @@ def setup(app: Sphinx) -> None:
     app.add_config_value(ALLOW_RAW, None, "env")
     # Before Sphinx compares config types (priority 800): the value is a bool from here on.
     app.connect("config-inited", _check_allow_raw, priority=100)
+    app.connect("config-inited", _check_theme_html, priority=110)
     app.connect("builder-inited", _disable_raw)
     app.connect("doctree-read", _refuse_notebook_html, priority=290)
