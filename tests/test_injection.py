@@ -13,6 +13,9 @@ wrong and right (so option feedback, verdicts and explanations render), hostile
 notes are typed and the page reloaded; `window.__pwned` must stay undefined and no
 payload element may exist in the DOM, while the payload is visible as text. The
 widgets, PDFs, LMS files, notebooks and the gradebook are checked the same way.
+
+Headings, titles, captions, settings, links and paths are attacked in tests/attacks/.
+Every test here uses the exported hostile book, so all of them are slow.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from quizbook.widgets import QuizWidget
 from tests.browser_support import answer_quiz, book_quizzes, check, guarded_page, quiz_pages
 from tests.helpers import right_response, wrong_response
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 SKIP = {"_build", ".venv", "node_modules", ".git", "tests", ".pytest_cache", ".mypy_cache",
         ".ruff_cache", ".hypothesis", "src", "docs", ".ci", "types", "benchmarks"}
