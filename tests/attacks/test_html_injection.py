@@ -89,10 +89,11 @@ PLACES = {
     36: "quiz title (quizzes/l1-laboratory.yml)",
     37: "instructor guide H1",
     38: "glossary page H1",
+    39: "html_theme_options logo text (_config_instructor.yml)",
 }
 #: Shown as text somewhere in the edition's pages (the rest live in attributes or metadata).
 SHOWN = {
-    "student": set(PLACES) - {7, 8, 12, 13, 16, 18, 30, 32, 37},
+    "student": set(PLACES) - {7, 8, 12, 13, 16, 18, 30, 32, 37, 39},
     "instructor": set(PLACES) - {7, 8, 9, 12, 14, 18, 30, 32},
 }
 #: A short section heading that `search.html?q=SEARCH` matches through the title index.
@@ -193,6 +194,9 @@ def plant(book: Path) -> None:
                       text, count=1, flags=re.MULTILINE)
         text = re.sub(r'^copyright: .*$', f"copyright: '2026 {p(11)}'", text, count=1,
                       flags=re.MULTILINE)
+        if name == "_config_instructor.yml":  # the student navbar shows the title instead
+            text = text.replace("    html_theme_options:\n", "    html_theme_options:\n"
+                                f"      logo:\n        text: 'Logo {p(39)}'\n")
         config.write_text(text, encoding="utf-8")
     for name, caption in (("_toc.yml", 14), ("_toc_instructor.yml", 16)):
         toc = book / name
@@ -301,7 +305,8 @@ def test_title_print_header_sidebar_navbar_and_neighbours_escape_titles(
         home = doc.xpath("//ul[contains(@class, 'bd-sidenav__home-link')]//a")
         assert [a.text_content().strip() for a in home] == [f"Russia and Iran {shown(1)}"], page
         brand = doc.xpath("//*[contains(@class, 'logo__title')]")
-        assert [b.text_content().strip() for b in brand] == [f"Book {shown(title_payload)}"]
+        expected = f"Book {shown(9)}" if edition == "student" else f"Logo {shown(39)}"
+        assert [b.text_content().strip() for b in brand] == [expected]
         captions = [c.text_content().strip() for c in doc.xpath("//p[@class='caption']")]
         assert captions == [f"Part {shown(caption_payload)}"], page
         footer = " ".join(visible_text(f) for f in doc.xpath("//footer"))

@@ -66,6 +66,17 @@ def foreign(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
+def link_targets(path: Path) -> list[str]:
+    """Every URI a PDF's link annotations point at."""
+    targets = []
+    for page in PdfReader(path).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                targets.append(str(action["/URI"]))
+    return targets
+
+
 def _secret_file(tmp_path: Path) -> Path:
     secret = tmp_path / "outside" / "secret.txt"
     secret.parent.mkdir()
@@ -202,3 +213,6 @@ def test_export_pdfs_show_iframe_payload_as_text_and_never_the_file(tmp_path: Pa
         assert "".join(hosts.split()) in squashed and "".join(script.split()) in squashed
         if len(hostname) >= 4:
             assert hostname not in text
+        # No link to the print server (gone after printing) or to a local path.
+        targets = link_targets(out / edition / "pdf" / f"quizbook-{edition}.pdf")
+        assert targets and all(t.startswith("https://") for t in targets), targets

@@ -19,6 +19,7 @@ redirect (`<meta http-equiv=refresh>`) is not printed at all.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import tempfile
@@ -88,8 +89,17 @@ def refuse_redirects(page: Path, html: str) -> None:
                        "printed (lesson pages cannot set one: see quizbook.sphinx.links)")
 
 
+#: `<a href="...">` to another file of the site (not `#anchor`, not `scheme:`, not `//host`).
+SITE_LINK = re.compile(r'(<a\b[^>]*?)\s+href="(?!#)(?![A-Za-z][A-Za-z0-9+.\-]*:)(?!//)[^"]*"')
+
+
 def inject_print_css(page: Path, edition: Edition) -> None:
-    """Add the print stylesheet to a page of our own work copy (never a published file)."""
+    """Prepare our own work copy of the page (never a published file) for printing.
+
+    The print stylesheet goes in; links to other files of the site (the lesson
+    notebooks' downloads) lose their target: in a handout they would point at
+    the print server's port, which no longer exists and changes every time.
+    """
     html = page.read_text(encoding="utf-8")
     refuse_redirects(page, html)
     style = f'<style media="print" data-quizbook-print>\n{print_css(edition)}\n</style>'
@@ -98,6 +108,7 @@ def inject_print_css(page: Path, edition: Edition) -> None:
     marker = "</head>"
     if marker not in html:
         raise PdfError(f"{page}: no </head> to add the print stylesheet to")
+    html = SITE_LINK.sub(r"\1", html)
     page.write_text(html.replace(marker, style + marker, 1), encoding="utf-8")
 
 

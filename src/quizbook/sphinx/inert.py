@@ -43,6 +43,10 @@ def inert_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
         value = context.get(key)
         if isinstance(value, str) and not isinstance(value, Markup):
             context[key] = Markup(escape(value))
+    logo = context.get("theme_logo")
+    if isinstance(logo, dict) and isinstance(logo.get("text"), str):
+        # The navbar prints the logo text raw; a copy, the theme's own dict is shared.
+        context["theme_logo"] = {**logo, "text": Markup(escape(logo["text"]))}
 
 
 def _escape_tags(text: str) -> str:

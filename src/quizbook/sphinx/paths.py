@@ -51,7 +51,6 @@ from quizbook.sphinx.where import where
 CONFIG = "quizbook_allowed_paths"
 
 
-
 @dataclass(frozen=True)
 class Bounds:
     """Where a book may read files from."""
