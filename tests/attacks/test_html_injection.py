@@ -262,7 +262,7 @@ def shown(n: int) -> str:
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_no_payload_is_live_in_any_page(site: Site, edition: Edition) -> None:
     html = site.html(edition)
-    found = pages(html)
+    found = [*pages(html), html / "index.html"]
     assert {"intro.html", "glossary.html", "attack-notebook.html", "search.html",
             "genindex.html"} <= {p.name for p in found}
     live = {}
@@ -314,6 +314,9 @@ def test_title_print_header_sidebar_navbar_and_neighbours_escape_titles(
     prologue = _parse(html / "lessons" / "00-prologue.html")
     following = prologue.xpath("//a[contains(@class, 'right-next')]")
     assert shown(3) in following[0].text_content()
+    # The index redirect page carries the book's title too.
+    book_title = 9 if edition == "student" else 13
+    assert _parse(html / "index.html").findtext(".//title") == f"Book {shown(book_title)}"
     meta = _parse(html / "lessons" / "02-division-of-labor.html").xpath(
         "//meta[@name='description']/@content")
     assert meta == [f"Meta {shown(8)}"]
