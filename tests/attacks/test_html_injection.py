@@ -396,3 +396,34 @@ def test_search_results_show_headings_as_text(site: Site, browser: Any,
         _search(page, base, payload(41), dialogs)
         _search(page, base, '"><svg onload=alert(42)>', dialogs)
         guard.check()
+
+
+# -- the lesson notebooks ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_lesson_notebooks_show_heading_payloads_as_text(site: Site, edition: Edition,
+                                                        tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    from quizbook.notebooks import write_notebooks
+
+    written = write_notebooks(site.book, tmp_path / edition, edition)
+    lesson = next(p for p in written if p.name == "01-laboratory.ipynb")
+    shown_text = ""
+    for path in written:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            source = "".join(cell["source"])
+            # As Jupyter renders a Markdown cell: raw HTML allowed.
+            rendered = MarkdownIt("commonmark", {"html": True}).render(source)
+            fragment = lxml.html.fragment_fromstring(rendered or "<p></p>",
+                                                     create_parent="div")
+            live = fragment.xpath(LIVE_XPATH.replace("//", ".//"))
+            assert live == [], (path.name, source[:200])
+            if path == lesson:
+                shown_text += fragment.text_content()
+    for n in (3, 4, 5, 17, 19):  # headings, figure caption, admonition title
+        assert shown(n) in shown_text, PLACES[n]
