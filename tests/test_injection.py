@@ -4,8 +4,9 @@ One hostile copy of the book is made (session fixture): every text field of ever
 quiz (title, objectives, prompt, options, feedback, hint, explanation, instructor
 note, ordering items, matching sides and distractors), a paragraph of every lesson
 and every discussion prompt get a payload of `<script>`, an `<img onerror>`, a
-Markdown `javascript:` link, an `<a href="javascript:">`, template tricks
-(`{{ 7*7 }}`, `${7*7}`) and a MyST role written into quiz text. The copy is exported
+Markdown `javascript:` link (quiz text only: in a lesson it is refused at build), an
+`<a href="javascript:">`, template tricks (`{{ 7*7 }}`, `${7*7}`) and a MyST role
+written into quiz text. The copy is exported
 once (both editions, PDFs, QTI, Moodle XML, notebooks) and its student book is built.
 
 Then: in Chromium every lesson of both editions is loaded, every quiz is answered
@@ -59,8 +60,9 @@ TEMPLATES = "{{ 7*7 }} ${7*7}"
 ROLE = "{raw}`html` `<b>raw</b>`"
 #: Quiz text is inline Markdown (markdown-it, HTML off): a MyST role is only text there.
 QUIZ_PAYLOAD = f"{SCRIPT} {IMG} {MD_LINK} {A_LINK} {TEMPLATES} {ROLE}"
-#: Lesson text is MyST: an unknown role would (rightly) fail the -W build, so no role here.
-LESSON_PAYLOAD = f"{SCRIPT} {IMG} {MD_LINK} {A_LINK} {TEMPLATES}"
+#: Lesson text is MyST: an unknown role would (rightly) fail the -W build, so no role here,
+#: and a Markdown `javascript:` link is refused at build (tests/attacks/test_links.py).
+LESSON_PAYLOAD = f"{SCRIPT} {IMG} {A_LINK} {TEMPLATES}"
 #: What must show as text wherever a payload went (smart quotes may change the `"`).
 VISIBLE = SCRIPT
 
