@@ -108,10 +108,18 @@ def append(path: Path, text: str) -> None:
 
 
 def set_config(book: Path, **values: str) -> None:
-    """Add `sphinx.config` entries (YAML text) to both editions' configurations."""
-    lines = "".join(f"    {key}: {value}\n" for key, value in values.items())
+    """Set `sphinx.config` entries (YAML text) in both editions' configurations."""
     for name in ("_config.yml", "_config_instructor.yml"):
-        edit(book / name, "  config:\n", "  config:\n" + lines)
+        config = book / name
+        text = config.read_text(encoding="utf-8")
+        for key, value in values.items():
+            line = f"    {key}: {value}\n"
+            text, replaced = re.subn(rf"^    {re.escape(key)}:.*\n", lambda _, new=line: new, text,
+                                     count=1, flags=re.MULTILINE)
+            if not replaced:
+                assert "  config:\n" in text, config
+                text = text.replace("  config:\n", "  config:\n" + line, 1)
+        config.write_text(text, encoding="utf-8")
 
 
 def notebook(cells: list[dict[str, Any]]) -> str:

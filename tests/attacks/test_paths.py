@@ -172,7 +172,7 @@ def test_config_strings_are_errors_at_their_lines(attack: Attack, edition: Editi
     config = attack.book / name
     lines = config.read_text(encoding="utf-8").splitlines()
     raw_line = next(i for i, line in enumerate(lines, 1) if "quizbook_allow_raw" in line)
-    paths_line = raw_line + 1
+    paths_line = next(i for i, line in enumerate(lines, 1) if "quizbook_allowed_paths" in line)
     problems = attack.builds[edition].problems()
     assert f"{config}:{raw_line}:5: ERROR: sphinx.config.quizbook_allow_raw: must be true or " \
            "false (a YAML boolean, unquoted), not the string 'false'; using false" in problems
