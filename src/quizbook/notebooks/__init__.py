@@ -11,17 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from quizbook.book import open_book
-from quizbook.notebooks.convert import (
-    EDITIONS,
-    Edition,
-    NotebookError,
-    answer_key,
-    lesson_notebook,
-    notebook_text,
-)
+from quizbook.notebooks.convert import NotebookError, lesson_notebook, notebook_text
+from quizbook.notebooks.edition import EDITIONS, Edition
+from quizbook.notebooks.quiz_cell import answer_key, quiz_cells
 
 __all__ = ["EDITIONS", "Edition", "NotebookError", "answer_key", "lesson_notebook",
-           "notebook_text", "write_notebook", "write_notebooks"]
+           "notebook_text", "quiz_cells", "write_notebook", "write_notebooks"]
 
 
 def write_notebook(path: Path, text: str) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -24,14 +23,11 @@ from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
 from quizbook import model
-from quizbook.bundle import make_bundle
-from quizbook.grade import matching_rights
 from quizbook.load import load_quiz
+from quizbook.notebooks.edition import EDITIONS, Edition
+from quizbook.notebooks.quiz_cell import escape_md, quiz_cells, widget_import
 from quizbook.sphinx.discussion import parse_minutes, stated_steps
 from quizbook.sphinx.para import LABEL, para_number
-
-Edition = Literal["student", "instructor"]
-EDITIONS: tuple[Edition, ...] = ("student", "instructor")
 
 DIRECTIVE = re.compile(r"^\{([A-Za-z][\w:-]*)\}\s*(.*)$")
 OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
@@ -70,24 +66,12 @@ class _Cell:
     hidden: bool = False
     tags: list[str] = field(default_factory=list)
     attachments: dict[str, dict[str, str]] = field(default_factory=dict)
+    notebook_cell: Any = None  # a cell made elsewhere (the quiz), used as it is
 
 
 def _parser() -> Any:
     return create_md_parser(MdParserConfig(enable_extensions={"colon_fence", "deflist"}),
                             RendererHTML)
-
-
-def _import(name: str) -> str:
-    """The import of a widget helper, with a plain message if the kernel lacks quizbook."""
-    return (f"try:\n    from quizbook.widgets import {name}\n"
-            "except ModuleNotFoundError:\n"
-            "    raise ModuleNotFoundError(\"This notebook needs the course's quizbook package "
-            "in its kernel (the course environment installs it): ask your instructor.\") from None")
-
-
-def _escape_md(text: str) -> str:
-    """Quiz text (inline Markdown) in a Markdown cell: raw HTML shows as text, as in the book."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class LessonConverter:
@@ -257,7 +241,7 @@ class LessonConverter:
             # A figure drawn by the book (timeline, map) or another directive: keep its
             # description and text so nothing of the reading is lost.
             if options.get("alt"):
-                self.add("markdown", f"*Figure (drawn in the book): {_escape_md(options['alt'])}*")
+                self.add("markdown", f"*Figure (drawn in the book): {escape_md(options['alt'])}*")
             self.convert(content, content_line)
 
     def only(self, expression: str) -> bool:
@@ -319,7 +303,7 @@ class LessonConverter:
             if cell.kind == "code":
                 self.cells.append(cell)
         self.add("code", "# Your notes for this discussion: they are saved next to this "
-                 f"notebook.\n{_import('notes_box')}\n\n"
+                 f"notebook.\n{widget_import('notes_box')}\n\n"
                  f"notes_box({self.lesson!r}, {str(self.discussions)!r})",
                  tags=["quizbook-notes"])
 
@@ -329,21 +313,9 @@ class LessonConverter:
         path = (self.path.parent / arg).resolve()
         if not path.is_file():
             raise self.error(line, f"quiz file {arg} not found (looked for {path})")
-        quiz = load_quiz(path)
-        self.quizzes.append(quiz)
-        bundle = json.dumps(make_bundle(quiz), sort_keys=True, ensure_ascii=False,
-                            separators=(",", ":"))
-        self.add("markdown", f"### Quiz: {_escape_md(quiz.title)}\n\n"
-                 "Run the next cell (**Shift+Enter**) to show the quiz. Choose your answers, "
-                 "then press **Check answers**; **Retry** clears the answers that are not "
-                 f"right yet. Your answers are saved in `{quiz.id}.quizbook.json` next to "
-                 "this notebook; **Export my results** writes "
-                 f"`results-{quiz.id}.json` for your instructor.")
-        self.add("code", f"# The quiz of this lesson (student bundle: no readable answer key).\n"
-                 f"{_import('show_quiz')}\n\n"
-                 f"show_quiz({bundle!r})", hidden=True, tags=["quizbook-quiz"])
-        if self.edition == "instructor":
-            self.add("markdown", answer_key(quiz))
+        self.quizzes.append(load_quiz(path))
+        for cell in quiz_cells(path, self.edition):
+            self.cells.append(_Cell(cell.cell_type, cell.source, notebook_cell=cell))
 
     def figure(self, arg: str, content: str, line: int) -> None:
         options, caption, _ = self.split_options(content)
@@ -358,51 +330,6 @@ class LessonConverter:
         if caption.strip():
             text += f"\n\n*{self.inline(caption.strip())}*"
         self.add("markdown", text, attachments={name: {mime: data}})
-
-
-def answer_key(quiz: model.Quiz) -> str:
-    """The instructor's answer key of a quiz, as Markdown."""
-    out = [f"### Answer key: {_escape_md(quiz.title)} (instructor edition only)", ""]
-    for n, q in enumerate(quiz.questions, 1):
-        out.append(f"**{n}. {_escape_md(q.prompt)}** ({q.type.replace('_', ' ')}, "
-                   f"{q.points:g} point{'' if q.points == 1 else 's'}; objective {q.objective}, "
-                   f"source [¶ {para_number(q.source)}](#{q.source}))")
-        out.append("")
-        out.extend(_key_lines(q))
-        if q.explanation:
-            out.append(f"- Why: {_escape_md(q.explanation)}")
-        if q.instructor_note:
-            out.append(f"- Instructor note: {_escape_md(q.instructor_note)}")
-        out.append("")
-    return "\n".join(out)
-
-
-def _key_lines(q: model.Question) -> list[str]:
-    e = _escape_md
-    if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
-        return [f"- {'✓ **right**' if o.correct else '✗ wrong'}: {e(o.text)}" for o in q.options]
-    if isinstance(q, model.TrueFalseQuestion):
-        return [f"- Answer: **{q.answer}**"]
-    if isinstance(q, model.ShortTextQuestion):
-        lines = ["- Accepted: " + ", ".join(f"**{e(a)}**" for a in q.accept)]
-        if q.pattern:
-            lines.append(f"- Also accepted: text matching `{q.pattern}`")
-        return lines
-    if isinstance(q, model.NumericQuestion):
-        low, high = q.bounds
-        unit = f" {e(q.unit)}" if q.unit else ""
-        exact = f"**{q.answer:g}**{unit}" if q.answer is not None else None
-        span = f"from {low:g} to {high:g}{unit}"
-        return [f"- Answer: {exact} ({span})" if exact and low != high
-                else f"- Answer: {exact}" if exact else f"- Answer: {span}"]
-    if isinstance(q, model.OrderingQuestion):
-        return [f"{n}. {e(i.text)}" for n, i in enumerate(q.items, 1)]
-    rights = {text for _, text in matching_rights(q)}
-    lines = [f"- {e(p.left)} → **{e(p.right)}**" for p in q.pairs]
-    distractors = [d for d in q.distractors if d in rights]
-    if distractors:
-        lines.append("- Distractors: " + ", ".join(e(d) for d in distractors))
-    return lines
 
 
 def lesson_notebook(path: Path, edition: Edition, root: Path | None = None) -> Any:
@@ -429,6 +356,10 @@ def lesson_notebook(path: Path, edition: Edition, root: Path | None = None) -> A
                    "quizbook": {"lesson": conv.lesson, "edition": edition,
                                 "quizzes": [q.id for q in conv.quizzes]}}
     for n, cell in enumerate(cells, 1):
+        if cell.notebook_cell is not None:
+            cell.notebook_cell.id = f"{conv.lesson[:40]}-{n}".replace(".", "-").replace("_", "-")
+            nb.cells.append(cell.notebook_cell)
+            continue
         meta: dict[str, Any] = {}
         if cell.tags:
             meta["tags"] = list(cell.tags)
