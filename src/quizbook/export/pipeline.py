@@ -116,7 +116,7 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
         step = time.perf_counter()
         for edition in wanted:
             folder = student_dir if edition == "student" else instructor_dir
-            page = editions.main_page(built[(edition, "singlehtml")].output, book)
+            page = editions.main_page(built[(edition, "singlehtml")].output, book, edition)
             target = folder / "pdf" / f"quizbook-{edition}.pdf"
             try:
                 pdf.print_pdf(page, target, edition, chromium)
