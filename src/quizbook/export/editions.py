@@ -14,10 +14,10 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -98,9 +98,10 @@ def edition_config(book: Path, edition: Edition) -> list[str]:
 
 
 def config_with_extensions(book: Path, edition: Edition, extensions: Sequence[str],
-                           target: Path) -> Path:
-    """Write the edition's configuration with `extensions` added to `target` (a copy the
-    build reads instead of the book's own file, which is never changed).
+                           target: Path, settings: Mapping[str, Any] | None = None) -> Path:
+    """Write the edition's configuration with `extensions` added (and the Sphinx `settings`
+    set) to `target`: a copy the build reads instead of the book's own file, which is
+    never changed.
 
     Read with YAML 1.1 rules, as Jupyter Book reads it (`off` is false), and written as
     JSON (which is YAML), so every value means the same to the build.
@@ -121,6 +122,11 @@ def config_with_extensions(book: Path, edition: Edition, extensions: Sequence[st
     else:
         extra = sphinx.setdefault("extra_extensions", [])
         extra.extend(e for e in extensions if e not in extra)
+    if settings:
+        config = sphinx.get("config")
+        if not isinstance(config, dict):
+            config = sphinx["config"] = {}
+        config.update(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n",
                       encoding="utf-8")
@@ -142,18 +148,20 @@ def build_command(book: Path, edition: Edition, builder: Builder, out: Path,
 
 
 def build_edition(book: Path, edition: Edition, builder: Builder, work: Path,
-                  strict: bool = True, extensions: Sequence[str] = ()) -> Built:
+                  strict: bool = True, extensions: Sequence[str] = (),
+                  settings: Mapping[str, Any] | None = None) -> Built:
     """Build one edition with one builder into `work/<edition>-<builder>/`.
 
-    `extensions` are added to the Sphinx extensions of this build only.
+    `extensions` are added to the Sphinx extensions, and `settings` to the Sphinx
+    configuration, of this build only.
     """
     out = work / f"{edition}-{builder}"
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     log = work / f"build-{edition}-{builder}.log"
-    config = (config_with_extensions(book, edition, extensions, out / "_config.yml")
-              if extensions else None)
+    config = (config_with_extensions(book, edition, extensions, out / "_config.yml", settings)
+              if extensions or settings else None)
     cmd = build_command(book, edition, builder, out, strict, config)
     start = time.perf_counter()
     try:
