@@ -2,8 +2,9 @@
 
 Sentences are taken from every `{instructor}` block of the lessons and from every
 quiz's instructor-only fields; none may appear in any file the student build writes
-(HTML, search index, doctrees), and all of the `{instructor}` text appears in the
-instructor edition, with an answer key after every quiz.
+(HTML, search index, notebooks, doctrees), and all of the `{instructor}` text appears
+in the instructor edition, with an answer key after every quiz. Both build the whole
+book (slow).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+
+import pytest
 
 from quizbook import model
 from quizbook.load import load_quiz
@@ -69,6 +72,7 @@ def _all_text(out: Path) -> str:
     return text.translate(str.maketrans("‘’“”", "''\"\""))  # Sphinx's smart quotes
 
 
+@pytest.mark.slow
 def test_student_edition_holds_no_instructor_text(student_book_html: Path) -> None:
     phrases = instructor_phrases()
     secrets = quiz_secrets()
@@ -79,6 +83,7 @@ def test_student_edition_holds_no_instructor_text(student_book_html: Path) -> No
     assert not leaked, leaked[:5]
 
 
+@pytest.mark.slow
 def test_instructor_edition_shows_instructor_text_and_keys(instructor_book_html: Path) -> None:
     pages = " ".join(" ".join(p.read_text("utf-8").split())
                      for p in instructor_book_html.rglob("*.html"))

@@ -49,7 +49,8 @@ def write_notebooks(book_root: Path, out_dir: Path, edition: Edition, *,
         try:
             built = build_edition(book, edition, "html", Path(work), strict,
                                   extensions=[EXTENSION],
-                                  settings={"quizbook_notebook_links": True})
+                                  settings={"quizbook_edition": edition,
+                                            "quizbook_notebook_links": True})
         except BuildError as exc:
             raise NotebookError(str(exc)) from None
         made = built.output / "_downloads" / DOWNLOADS.as_posix()
