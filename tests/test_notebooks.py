@@ -467,8 +467,8 @@ def instructor_texts() -> list[str]:
 def plain_sources(paths: list[Path]) -> str:
     """The Markdown of notebooks without emphasis, escapes and typographic quotes."""
     text = "\n".join(sources(nbformat.read(p, as_version=4)) for p in paths)
-    text = text.replace("**", "").replace("\\", "")
-    return text.translate(str.maketrans("‘’“”", "''\"\""))
+    text = text.replace("**", "").replace("\\", "").replace("…", "...")
+    return text.translate(str.maketrans("‘’“”", "''\"\""))  # Sphinx's smart quotes
 
 
 @pytest.mark.slow
