@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import html
 import re
+import zlib
 from pathlib import Path
 
 import pytest
 
 from quizbook import model
 from quizbook.load import load_quiz
+from quizbook.sphinx.instructor import never_shown
 from tests.conftest import ROOT
 
 FENCE = re.compile(r"^(:{3,})\{instructor\}[^\n]*\n(.*?)^\1\s*$", re.MULTILINE | re.DOTALL)
@@ -98,3 +100,65 @@ def test_instructor_edition_shows_instructor_text_and_keys(instructor_book_html:
         for q in quiz.questions:
             assert f'id="key-{quiz.id}-{q.id}"' in lesson
             assert f'href="#{q.source}"' in lesson or f'#{q.source}"' in lesson, (quiz.id, q.id)
+
+
+# -- {only}: content no build of the edition shows is never parsed ------------------------------
+
+
+@pytest.mark.parametrize("expression,student,instructor", [
+    ("instructor", True, False),
+    ("not student", True, False),
+    ("student", False, True),
+    ("instructor and html", True, False),
+    ("(instructor or latex)", False, False),  # a student LaTeX build shows it
+    ("html", False, False),
+    ("not latex", False, False),
+    ("instructor and not instructor", True, True),
+    ("instructor and (", False, False),  # unreadable: left to Sphinx, which reports it
+])
+def test_never_shown_asks_sphinx_for_every_builder(expression: str, student: bool,
+                                                   instructor: bool) -> None:
+    assert never_shown(expression, "student") is student
+    assert never_shown(expression, "instructor") is instructor
+
+
+TARGETS = """\
+# Targets
+
+::::{only} instructor
+(onlylabel)=
+Labelled ONLYTEXT paragraph.
+
+:::{glossary}
+ONLYTERM
+  A term.
+:::
+
+:::{index} ONLYINDEX
+:::
+::::
+
+::::{only} html
+(htmllabel)=
+HTMLTEXT for the web.
+::::
+"""
+
+
+def _inventory(html: Path) -> str:
+    raw = (html / "objects.inv").read_bytes()
+    return zlib.decompress(raw.split(b"\n", 4)[4]).decode("utf-8")
+
+
+def test_only_instructor_never_reaches_the_student_inventory_or_index(tmp_path: Path) -> None:
+    from tests.test_notebooks import build
+
+    for edition in ("student", "instructor"):
+        built = build(tmp_path, {"lessons/01-tiny.md": TARGETS}, edition)
+        assert built.warnings == ""
+        site = _inventory(built.html) + (built.html / "genindex.html").read_text("utf-8") \
+            + built.page()
+        for word in ("onlylabel", "ONLYTEXT", "ONLYTERM", "ONLYINDEX"):
+            assert (word in site) == (edition == "instructor"), (edition, word)
+        # Content a builder may show is parsed as Sphinx parses it (its label is kept).
+        assert "htmllabel" in _inventory(built.html) and "HTMLTEXT" in built.page()

@@ -5,8 +5,10 @@ Markdown) and `lessons/91-nesting.ipynb` (a MyST notebook). Each holds cases bui
 from
 
 - hidden forms: `{instructor}` (with and without a title), `{only} instructor`,
-  `{only} not student`, each of the two inside the other, and an instructor-only
-  figure (alt text and caption);
+  `{only} not student`, each of the two inside the other, an instructor-only figure
+  (alt text and caption), and in `{instructor}` and in `{only} instructor` a label, a
+  named figure, a glossary term, a paragraph label and an index entry (what would
+  reach `objects.inv` and the general index);
 - containers that can hold content: list item, nested list item, numbered item,
   block quote, `{note}`, titled `{admonition}`, admonition with the dropdown class,
   sphinx-design dropdown, tab set, card and grid card, list-table cell, definition,
@@ -19,7 +21,8 @@ did not render cannot pass) and each hidden form one or two hidden markers.
 
 The copy is built as the student book and exported (`quizbook export`, both editions:
 HTML, PDFs, LMS files, notebooks, zip). Every byte a student can receive (the
-published HTML with its search index and notebooks under `_downloads/`, the student
+published HTML with its search index, inventory (`objects.inv`, decompressed), general
+index and notebooks under `_downloads/`, the student
 PDF's text, the student notebooks, any zip, the LMS files) must hold no hidden marker;
 the instructor HTML and notebooks hold every one, and the student HTML and notebooks
 every visible marker.
@@ -33,6 +36,7 @@ import re
 import shutil
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +67,8 @@ class Case:
     markdown: str
     hidden: list[str] = field(default_factory=list)
     visible: list[str] = field(default_factory=list)
+    #: hidden markers the instructor sees outside the page (the general index only)
+    indexed: list[str] = field(default_factory=list)
 
 
 class Markers:
@@ -96,45 +102,69 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
 
 
-Hidden = Callable[[Markers], tuple[str, list[str]]]
+#: A hidden form: (Markdown, hidden markers on the page, hidden markers in the index only).
+Hidden = Callable[[Markers], tuple[str, list[str], list[str]]]
 
 
-def _instructor(m: Markers) -> tuple[str, list[str]]:
+def _instructor(m: Markers) -> tuple[str, list[str], list[str]]:
     h = m.new("HIDE")
-    return f":::{{instructor}}\nFacilitation {h} text.\n:::", [h]
+    return f":::{{instructor}}\nFacilitation {h} text.\n:::", [h], []
 
 
-def _instructor_title(m: Markers) -> tuple[str, list[str]]:
+def _instructor_title(m: Markers) -> tuple[str, list[str], list[str]]:
     title, h = m.new("HIDE"), m.new("HIDE")
-    return f":::{{instructor}} Notes {title}\nFacilitation {h} text.\n:::", [title, h]
+    return f":::{{instructor}} Notes {title}\nFacilitation {h} text.\n:::", [title, h], []
 
 
-def _only_instructor(m: Markers) -> tuple[str, list[str]]:
+def _only_instructor(m: Markers) -> tuple[str, list[str], list[str]]:
     h = m.new("HIDE")
-    return f":::{{only}} instructor\nOnly {h} text.\n:::", [h]
+    return f":::{{only}} instructor\nOnly {h} text.\n:::", [h], []
 
 
-def _only_not_student(m: Markers) -> tuple[str, list[str]]:
+def _only_not_student(m: Markers) -> tuple[str, list[str], list[str]]:
     h = m.new("HIDE")
-    return f":::{{only}} not student\nOnly {h} text.\n:::", [h]
+    return f":::{{only}} not student\nOnly {h} text.\n:::", [h], []
 
 
-def _instructor_in_only(m: Markers) -> tuple[str, list[str]]:
+def _instructor_in_only(m: Markers) -> tuple[str, list[str], list[str]]:
     h1, h2 = m.new("HIDE"), m.new("HIDE")
     inner = f":::{{instructor}}\nBoth {h2} text.\n:::"
-    return f"::::{{only}} instructor\nOuter {h1} text.\n\n{inner}\n::::", [h1, h2]
+    return f"::::{{only}} instructor\nOuter {h1} text.\n\n{inner}\n::::", [h1, h2], []
 
 
-def _only_in_instructor(m: Markers) -> tuple[str, list[str]]:
+def _only_in_instructor(m: Markers) -> tuple[str, list[str], list[str]]:
     h1, h2 = m.new("HIDE"), m.new("HIDE")
     inner = f":::{{only}} instructor\nBoth {h2} text.\n:::"
-    return f"::::{{instructor}}\nOuter {h1} text.\n\n{inner}\n::::", [h1, h2]
+    return f"::::{{instructor}}\nOuter {h1} text.\n\n{inner}\n::::", [h1, h2], []
 
 
-def _instructor_figure(m: Markers) -> tuple[str, list[str]]:
+def _instructor_figure(m: Markers) -> tuple[str, list[str], list[str]]:
     alt, caption = m.new("HIDE"), m.new("HIDE")
     figure = f":::{{figure}} nestdot.png\n:alt: Dot {alt}\n\nCaption {caption}.\n:::"
-    return f"::::{{instructor}}\n{figure}\n::::", [alt, caption]
+    return f"::::{{instructor}}\n{figure}\n::::", [alt, caption], []
+
+
+def _targets(m: Markers) -> tuple[str, list[str], list[str]]:
+    """A label, a named figure, a glossary term, a paragraph label and an index entry:
+    what reaches objects.inv and the general index when it is parsed."""
+    label, text, figure, caption, term, para, entry = (m.new("HIDE") for _ in range(7))
+    body = (f"({label.lower()})=\nLabelled {text} text.\n\n"
+            f":::{{figure}} nestdot.png\n:name: {figure.lower()}\n:alt: Dot\n\n"
+            f"Caption {caption}.\n:::\n\n"
+            f":::{{glossary}}\n{term}\n  A term only the instructor sees.\n:::\n\n"
+            f":::{{para}} {para.lower()}\nA paragraph.\n:::\n\n"
+            f":::{{index}} {entry}\n:::")
+    return body, [label, text, figure, caption, term, para], [entry]
+
+
+def _only_instructor_targets(m: Markers) -> tuple[str, list[str], list[str]]:
+    body, hidden, indexed = _targets(m)
+    return f"::::{{only}} instructor\n{body}\n::::", hidden, indexed
+
+
+def _instructor_targets(m: Markers) -> tuple[str, list[str], list[str]]:
+    body, hidden, indexed = _targets(m)
+    return f"::::{{instructor}}\n{body}\n::::", hidden, indexed
 
 
 HIDDEN: dict[str, Hidden] = {
@@ -142,6 +172,8 @@ HIDDEN: dict[str, Hidden] = {
     "only-instructor": _only_instructor, "only-not-student": _only_not_student,
     "instructor-in-only": _instructor_in_only, "only-in-instructor": _only_in_instructor,
     "instructor-figure": _instructor_figure,
+    "only-instructor-targets": _only_instructor_targets,
+    "instructor-targets": _instructor_targets,
 }
 
 Wrapper = Callable[[str, str, str], str]  # (inner, visible marker, case key) -> Markdown
@@ -196,7 +228,7 @@ TOP_ONLY: dict[str, Wrapper] = {
 
 def case(chain: list[str], hidden: str, m: Markers, number: int) -> Case:
     key = f"{m.prefix.lower()}{number}"  # unique in the book: labels, footnotes
-    text, hidden_markers = HIDDEN[hidden](m)
+    text, hidden_markers, indexed = HIDDEN[hidden](m)
     visible: list[str] = []
     for name in reversed(chain):
         wrap = WRAPPERS.get(name) or TOP_ONLY[name]
@@ -206,7 +238,7 @@ def case(chain: list[str], hidden: str, m: Markers, number: int) -> Case:
     label = m.new("SEEN")  # a plain paragraph before the case: always shown
     visible.append(label)
     return Case(f"{' > '.join(chain)} / {hidden}", f"Case {label}.\n\n{text}",
-                hidden_markers, visible)
+                hidden_markers, visible, indexed)
 
 
 def cases(prefix: str, pairs: bool) -> list[Case]:
@@ -308,6 +340,8 @@ def file_text(path: Path) -> str:
     (the search index lowercases words)."""
     raw = path.read_bytes()
     parts = [raw.decode("utf-8", errors="replace")]
+    if path.name == "objects.inv":  # four lines of header, then zlib
+        parts.append(zlib.decompress(raw.split(b"\n", 4)[4]).decode("utf-8", "replace"))
     if path.suffix == ".pdf":
         parts.append(pdf_text(raw))
     if path.suffix == ".zip":
@@ -339,7 +373,7 @@ def test_the_cases_cover_every_container_and_hidden_form(planted: Planted) -> No
     assert any(len(c.name.split(" > ")) == 4 for c in planted.md_cases)
     assert any(len(c.name.split(" > ")) == 2 for c in planted.md_cases)
     assert len(planted.md_cases) >= 400 and len(planted.nb_cases) >= 150
-    hidden = [h for c in planted.all_cases for h in c.hidden]
+    hidden = [h for c in planted.all_cases for h in [*c.hidden, *c.indexed]]
     assert len(hidden) == len(set(hidden))
 
 
@@ -349,13 +383,13 @@ def test_no_student_byte_holds_a_hidden_marker(planted: Planted) -> None:
     names = {f.name for f in files}
     suffixes = {f.suffix for f in files}
     # The scan is not vacuous: pages, the search index, notebooks, the PDF, LMS files, zips.
-    assert {"searchindex.js", f"{LESSON_MD}.html", f"{LESSON_NB}.html", f"{LESSON_MD}.ipynb",
-            f"{LESSON_NB}.ipynb", "quizbook-student.pdf", "quizbook-qti.zip",
-            "quizbook-moodle.xml"} <= names, names
+    assert {"searchindex.js", "objects.inv", "genindex.html", f"{LESSON_MD}.html",
+            f"{LESSON_NB}.html", f"{LESSON_MD}.ipynb", f"{LESSON_NB}.ipynb",
+            "quizbook-student.pdf", "quizbook-qti.zip", "quizbook-moodle.xml"} <= names, names
     assert {".html", ".js", ".ipynb", ".pdf", ".zip", ".xml"} <= suffixes
     downloads = [f for f in files if "_downloads" in f.parts and f.suffix == ".ipynb"]
     assert {f.stem for f in downloads} >= {LESSON_MD, LESSON_NB}
-    hidden = {needle(h): c.name for c in planted.all_cases for h in c.hidden}
+    hidden = {needle(h): c.name for c in planted.all_cases for h in [*c.hidden, *c.indexed]}
     leaks = []
     for path in files:
         text = file_text(path)
@@ -394,6 +428,12 @@ def test_instructor_outputs_hold_every_hidden_marker(planted: Planted) -> None:
         missing_page = [c.name for c in found for h in c.hidden if needle(h) not in page]
         missing_nb = [c.name for c in found for h in c.hidden if needle(h) not in notebook]
         assert missing_page == [] and missing_nb == []
+    # Labels, glossary terms and index entries reach the instructor's inventory and index.
+    inventory = file_text(instructor / "html" / "objects.inv")
+    index = file_text(instructor / "html" / "genindex.html")
+    targets = [c for c in planted.all_cases if c.indexed]
+    assert targets and all(needle(h) in inventory for c in targets for h in c.hidden[:1])
+    assert all(needle(h) in index for c in targets for h in c.indexed)
     archive = file_text(instructor / "quizbook-instructor.zip")
     assert all(needle(h) in archive for c in planted.md_cases for h in c.hidden)
     pdf = file_text(instructor / "pdf" / "quizbook-instructor.pdf")
