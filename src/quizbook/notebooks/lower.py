@@ -81,7 +81,6 @@ class Lowering:
         self.later: list[Any] = []  # code cells that follow the cell being filled
         self.carry: list[str] = []  # anchors (and labels) for the next paragraph
         self.anchored = self._anchored_ids()
-        self.discussions = 0
 
     # -- cells ---------------------------------------------------------------------------
 
@@ -412,7 +411,10 @@ class Lowering:
         if md.is_safe_url(uri) and not uri.startswith("#"):
             return f"![{alt}]({uri})"
         candidates = node.get("candidates") or {}
-        rel = candidates.get("*", uri) if isinstance(candidates, dict) else uri
+        if not isinstance(candidates, dict):
+            candidates = {}
+        # `*` for a plain path; for `image.*` one file per type, any of which will do.
+        rel = str(candidates.get("*") or next(iter(candidates.values()), uri))
         path = self.lesson.srcdir / rel
         try:
             data = path.read_bytes()
