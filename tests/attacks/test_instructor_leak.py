@@ -65,10 +65,15 @@ LESSON_MD, LESSON_NB = "90-nesting", "91-nesting"
 class Case:
     name: str  # e.g. "list > note / only-instructor"
     markdown: str
-    hidden: list[str] = field(default_factory=list)
-    visible: list[str] = field(default_factory=list)
-    #: hidden markers the instructor sees outside the page (the general index only)
-    indexed: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)  # instructor-only text
+    visible: list[str] = field(default_factory=list)  # what every student sees
+    labels: list[str] = field(default_factory=list)  # instructor-only ids and alt texts
+    indexed: list[str] = field(default_factory=list)  # instructor-only index entries
+
+    @property
+    def secret(self) -> list[str]:
+        """Every marker no student file may hold."""
+        return [*self.hidden, *self.labels, *self.indexed]
 
 
 class Markers:
@@ -102,49 +107,58 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
 
 
-#: A hidden form: (Markdown, hidden markers on the page, hidden markers in the index only).
-Hidden = Callable[[Markers], tuple[str, list[str], list[str]]]
+@dataclass
+class Form:
+    """A hidden form: its Markdown and the markers only the instructor may see."""
+
+    markdown: str
+    text: list[str]  # text on the instructor's page, notebook and PDF
+    labels: list[str] = field(default_factory=list)  # ids: page, notebook anchors, objects.inv
+    indexed: list[str] = field(default_factory=list)  # the general index only
 
 
-def _instructor(m: Markers) -> tuple[str, list[str], list[str]]:
+Hidden = Callable[[Markers], Form]
+
+
+def _instructor(m: Markers) -> Form:
     h = m.new("HIDE")
-    return f":::{{instructor}}\nFacilitation {h} text.\n:::", [h], []
+    return Form(f":::{{instructor}}\nFacilitation {h} text.\n:::", [h])
 
 
-def _instructor_title(m: Markers) -> tuple[str, list[str], list[str]]:
+def _instructor_title(m: Markers) -> Form:
     title, h = m.new("HIDE"), m.new("HIDE")
-    return f":::{{instructor}} Notes {title}\nFacilitation {h} text.\n:::", [title, h], []
+    return Form(f":::{{instructor}} Notes {title}\nFacilitation {h} text.\n:::", [title, h])
 
 
-def _only_instructor(m: Markers) -> tuple[str, list[str], list[str]]:
+def _only_instructor(m: Markers) -> Form:
     h = m.new("HIDE")
-    return f":::{{only}} instructor\nOnly {h} text.\n:::", [h], []
+    return Form(f":::{{only}} instructor\nOnly {h} text.\n:::", [h])
 
 
-def _only_not_student(m: Markers) -> tuple[str, list[str], list[str]]:
+def _only_not_student(m: Markers) -> Form:
     h = m.new("HIDE")
-    return f":::{{only}} not student\nOnly {h} text.\n:::", [h], []
+    return Form(f":::{{only}} not student\nOnly {h} text.\n:::", [h])
 
 
-def _instructor_in_only(m: Markers) -> tuple[str, list[str], list[str]]:
+def _instructor_in_only(m: Markers) -> Form:
     h1, h2 = m.new("HIDE"), m.new("HIDE")
     inner = f":::{{instructor}}\nBoth {h2} text.\n:::"
-    return f"::::{{only}} instructor\nOuter {h1} text.\n\n{inner}\n::::", [h1, h2], []
+    return Form(f"::::{{only}} instructor\nOuter {h1} text.\n\n{inner}\n::::", [h1, h2])
 
 
-def _only_in_instructor(m: Markers) -> tuple[str, list[str], list[str]]:
+def _only_in_instructor(m: Markers) -> Form:
     h1, h2 = m.new("HIDE"), m.new("HIDE")
     inner = f":::{{only}} instructor\nBoth {h2} text.\n:::"
-    return f"::::{{instructor}}\nOuter {h1} text.\n\n{inner}\n::::", [h1, h2], []
+    return Form(f"::::{{instructor}}\nOuter {h1} text.\n\n{inner}\n::::", [h1, h2])
 
 
-def _instructor_figure(m: Markers) -> tuple[str, list[str], list[str]]:
+def _instructor_figure(m: Markers) -> Form:
     alt, caption = m.new("HIDE"), m.new("HIDE")
     figure = f":::{{figure}} nestdot.png\n:alt: Dot {alt}\n\nCaption {caption}.\n:::"
-    return f"::::{{instructor}}\n{figure}\n::::", [alt, caption], []
+    return Form(f"::::{{instructor}}\n{figure}\n::::", [caption], labels=[alt])
 
 
-def _targets(m: Markers) -> tuple[str, list[str], list[str]]:
+def _targets(m: Markers, directive: str) -> Form:
     """A label, a named figure, a glossary term, a paragraph label and an index entry:
     what reaches objects.inv and the general index when it is parsed."""
     label, text, figure, caption, term, para, entry = (m.new("HIDE") for _ in range(7))
@@ -154,17 +168,16 @@ def _targets(m: Markers) -> tuple[str, list[str], list[str]]:
             f":::{{glossary}}\n{term}\n  A term only the instructor sees.\n:::\n\n"
             f":::{{para}} {para.lower()}\nA paragraph.\n:::\n\n"
             f":::{{index}} {entry}\n:::")
-    return body, [label, text, figure, caption, term, para], [entry]
+    return Form(f"::::{directive}\n{body}\n::::", [text, caption, term],
+                labels=[label, figure, para], indexed=[entry])
 
 
-def _only_instructor_targets(m: Markers) -> tuple[str, list[str], list[str]]:
-    body, hidden, indexed = _targets(m)
-    return f"::::{{only}} instructor\n{body}\n::::", hidden, indexed
+def _only_instructor_targets(m: Markers) -> Form:
+    return _targets(m, "{only} instructor")
 
 
-def _instructor_targets(m: Markers) -> tuple[str, list[str], list[str]]:
-    body, hidden, indexed = _targets(m)
-    return f"::::{{instructor}}\n{body}\n::::", hidden, indexed
+def _instructor_targets(m: Markers) -> Form:
+    return _targets(m, "{instructor}")
 
 
 HIDDEN: dict[str, Hidden] = {
@@ -228,7 +241,8 @@ TOP_ONLY: dict[str, Wrapper] = {
 
 def case(chain: list[str], hidden: str, m: Markers, number: int) -> Case:
     key = f"{m.prefix.lower()}{number}"  # unique in the book: labels, footnotes
-    text, hidden_markers, indexed = HIDDEN[hidden](m)
+    form = HIDDEN[hidden](m)
+    text = form.markdown
     visible: list[str] = []
     for name in reversed(chain):
         wrap = WRAPPERS.get(name) or TOP_ONLY[name]
@@ -238,7 +252,7 @@ def case(chain: list[str], hidden: str, m: Markers, number: int) -> Case:
     label = m.new("SEEN")  # a plain paragraph before the case: always shown
     visible.append(label)
     return Case(f"{' > '.join(chain)} / {hidden}", f"Case {label}.\n\n{text}",
-                hidden_markers, visible, indexed)
+                form.text, visible, form.labels, form.indexed)
 
 
 def cases(prefix: str, pairs: bool) -> list[Case]:
@@ -373,7 +387,7 @@ def test_the_cases_cover_every_container_and_hidden_form(planted: Planted) -> No
     assert any(len(c.name.split(" > ")) == 4 for c in planted.md_cases)
     assert any(len(c.name.split(" > ")) == 2 for c in planted.md_cases)
     assert len(planted.md_cases) >= 400 and len(planted.nb_cases) >= 150
-    hidden = [h for c in planted.all_cases for h in [*c.hidden, *c.indexed]]
+    hidden = [h for c in planted.all_cases for h in c.secret]
     assert len(hidden) == len(set(hidden))
 
 
@@ -389,7 +403,7 @@ def test_no_student_byte_holds_a_hidden_marker(planted: Planted) -> None:
     assert {".html", ".js", ".ipynb", ".pdf", ".zip", ".xml"} <= suffixes
     downloads = [f for f in files if "_downloads" in f.parts and f.suffix == ".ipynb"]
     assert {f.stem for f in downloads} >= {LESSON_MD, LESSON_NB}
-    hidden = {needle(h): c.name for c in planted.all_cases for h in [*c.hidden, *c.indexed]}
+    hidden = {needle(h): c.name for c in planted.all_cases for h in c.secret}
     leaks = []
     for path in files:
         text = file_text(path)
@@ -425,17 +439,18 @@ def test_instructor_outputs_hold_every_hidden_marker(planted: Planted) -> None:
     for lesson, found in ((LESSON_MD, planted.md_cases), (LESSON_NB, planted.nb_cases)):
         page = file_text(instructor / "html" / "lessons" / f"{lesson}.html")
         notebook = file_text(instructor / "notebooks" / f"{lesson}.ipynb")
-        missing_page = [c.name for c in found for h in c.hidden if needle(h) not in page]
-        missing_nb = [c.name for c in found for h in c.hidden if needle(h) not in notebook]
+        shown = [(c.name, h) for c in found for h in [*c.hidden, *c.labels]]
+        missing_page = [name for name, h in shown if needle(h) not in page]
+        missing_nb = [name for name, h in shown if needle(h) not in notebook]
         assert missing_page == [] and missing_nb == []
     # Labels, glossary terms and index entries reach the instructor's inventory and index.
     inventory = file_text(instructor / "html" / "objects.inv")
     index = file_text(instructor / "html" / "genindex.html")
     targets = [c for c in planted.all_cases if c.indexed]
-    assert targets and all(needle(h) in inventory for c in targets for h in c.hidden[:1])
+    assert targets and all(needle(h) in inventory for c in targets for h in c.labels)
     assert all(needle(h) in index for c in targets for h in c.indexed)
     archive = file_text(instructor / "quizbook-instructor.zip")
-    assert all(needle(h) in archive for c in planted.md_cases for h in c.hidden)
+    assert all(needle(h) in archive for c in planted.md_cases for h in [*c.hidden, *c.labels])
     pdf = file_text(instructor / "pdf" / "quizbook-instructor.pdf")
     printed = [c for c in planted.md_cases
                if c.name.split(" / ")[0] in {"list", "blockquote", "note", "para"}]
