@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed-core
 TEST_INSTALLED := $(VENV)/.installed-test
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: book instructor export lint test test-fast bench clean install install-test
+.PHONY: book instructor export lint test test-fast test-server bench clean install install-test class
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ book: $(INSTALLED)
 export: $(INSTALLED)
 	$(BIN)/quizbook export --edition all
 
+## Class mode: the class edition (no answer key in any page) served by the class server,
+## which grades and records every attempt (docs/class-server.md). It prints the student URL,
+## the instructor URL (with its secret token) and the class code. More options:
+##   make class CLASS_ARGS="--host 0.0.0.0 --port 8080"
+CLASS_ARGS ?=
+class: $(INSTALLED)
+	$(BIN)/quizbook check
+	$(BIN)/quizbook class build
+	$(BIN)/quizbook serve $(CLASS_ARGS)
+
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
@@ -50,6 +60,11 @@ lint: install-test
 ## The whole suite: lint, unit tests, real book builds, browser, kernel and notebook tests.
 test: install-test lint
 	$(BIN)/python -m pytest
+
+## The class server's tests alone (SQLite and a throwaway PostgreSQL cluster; real server
+## processes and Chromium included).
+test-server: install-test
+	$(BIN)/python -m pytest tests/server
 
 bench: install-test
 	$(BIN)/python benchmarks/run.py

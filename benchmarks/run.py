@@ -8,6 +8,7 @@ run. Record material changes in BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import platform
 import re
@@ -23,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import refusals  # noqa: E402
 from benchmarks.synth import make_book  # noqa: E402
 from quizbook.book import open_book  # noqa: E402
 from quizbook.bundle import make_bundle  # noqa: E402
@@ -109,6 +111,9 @@ def bench_runtime_bytes(book: Path) -> None:
     total = sum(p.stat().st_size for p in files)
     emit("quiz_runtime_bytes", total, f"bytes({'+'.join(p.name for p in files)};target<=15000;"
          "jupyterquiz~43000/quiz)")
+    # What travels over the wire: each file gzipped on its own (as a web server sends them).
+    gzipped = sum(len(gzip.compress(p.read_bytes(), 9, mtime=0)) for p in files)
+    emit("quiz_runtime_gzip_bytes", gzipped, "bytes(minified JS+CSS, gzip -9;target<=10000)")
     lesson = book / "_build" / "html" / "lessons" / "01-laboratory.html"
     if lesson.exists():
         bundles = re.findall(r"<script[^>]*data-quizbook-bundle[^>]*>(.*?)</script>",
@@ -200,12 +205,16 @@ def main() -> None:
     args = parser.parse_args()
     emit("machine", f"{platform.machine()}/{os.cpu_count()}cpu/{platform.python_version()}", "")
     bench_python()
+    refusals.run(emit)
     with tempfile.TemporaryDirectory(prefix="quizbook-bench-") as tmp:
         work = Path(tmp)
         book = bench_overhead(work, args.runs)
         bench_runtime_bytes(book)
         bench_tti(book, args.loads)
         bench_incremental(book)
+        from benchmarks.class_bench import bench_class_transfer  # class mode (quizbook serve)
+
+        bench_class_transfer(work, emit)
         if not args.quick:
             bench_scale(work)
 

@@ -30,6 +30,10 @@ PREFIX = {"00-prologue": "p0", "01-laboratory": "p46-1", "02-division-of-labor":
           "03-strategic-victories": "p46-3", "04-payback": "p46-4"}
 SLURS = re.compile(r"\b(heretic\w*|infidel\w*|zealot\w*|scavenger\w*)", re.I)
 PARA_BLOCK = re.compile(r"^:::\{para\} (\S+)\n(.*?)\n:::$", re.M | re.S)
+#: A named note: ```{admonition} Title / :class: ... / :name: label / body / ```.
+NOTE_BLOCK = re.compile(
+    r"^```\{admonition\} ([^\n]+)\n(?::class: [^\n]+\n)?:name: (\S+)\n(.*?)\n```$", re.M | re.S)
+DATED_NOTES = ("Check the facts", "Since this chapter was written")
 ALL_TYPES = set(model.QUESTION_TYPES)
 
 
@@ -43,6 +47,16 @@ def quiz(name: str) -> model.Quiz:
 
 def paras(name: str) -> list[tuple[str, str]]:
     return PARA_BLOCK.findall(lesson_text(name))
+
+
+def notes(name: str) -> dict[str, tuple[str, str]]:
+    """Named notes of a lesson: label -> (title, body)."""
+    return {label: (title, body) for title, label, body in NOTE_BLOCK.findall(lesson_text(name))}
+
+
+def source_text(name: str, label: str) -> str:
+    """The text a quiz `source` names: a chapter paragraph or one of the module's notes."""
+    return dict(paras(name)).get(label) or notes(name)[label][1]
 
 
 def norm(text: str) -> str:
@@ -167,7 +181,7 @@ def _cited_labels(text: str, name: str) -> list[str]:
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_every_source_and_cited_paragraph_exists(name: str) -> None:
-    own = {label for label, _ in paras(name)}
+    own = {label for label, _ in paras(name)} | set(notes(name))
     everywhere = {label for n in LESSONS for label, _ in paras(n)}
     for question in quiz(name).questions:
         assert question.source in own, (name, question.id, question.source)
@@ -182,27 +196,33 @@ def test_every_source_and_cited_paragraph_exists(name: str) -> None:
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_typed_answers_appear_in_their_source_paragraph(name: str) -> None:
-    text = dict(paras(name))
     for question in quiz(name).questions:
-        source = norm(text[question.source]).lower()
+        source = norm(source_text(name, question.source)).lower()
         if isinstance(question, model.ShortTextQuestion):
             assert any(a.lower() in source for a in question.accept), (name, question.id)
-        if isinstance(question, model.NumericQuestion):
-            assert question.answer is not None
+        if isinstance(question, model.NumericQuestion) and question.answer is not None:
             value = int(question.answer)
             assert str(value) in source or f"{value:,}" in source, (name, question.id)
+        if isinstance(question, model.NumericQuestion) and question.range is not None:
+            # A computed answer: every number the prompt gives must come from its source note.
+            for number in re.findall(r"\d[\d,]*\d", question.prompt):
+                assert number in source, (name, question.id, number)
 
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_choice_keys_quote_their_source_where_they_quote(name: str) -> None:
     """Text quoted in a correct option's feedback must be in the source paragraph."""
-    text = dict(paras(name))
     for question in quiz(name).questions:
         if not isinstance(question, model.SingleQuestion | model.MultipleQuestion):
             continue
-        source = norm(text[question.source]).replace("'", '"').lower()
         for option in question.options:
             if option.correct and option.feedback:
+                # The source, and any chapter paragraph the feedback itself cites.
+                every = {label: text for n in LESSONS for label, text in paras(n)}
+                cited = [every[label] for label in _cited_labels(option.feedback, name)
+                         if label in every]
+                source = norm(" ".join([source_text(name, question.source), *cited]))
+                source = source.replace("'", '"').lower()
                 for quoted in re.findall(r'"([^"]{6,})"', option.feedback):
                     assert norm(quoted).replace("'", '"').lower() in source, (
                         name, question.id, quoted)
@@ -315,3 +335,133 @@ def test_figures_are_on_their_lessons_and_name_existing_lessons() -> None:
     for event in events["events"]:
         assert event["lesson"] in LESSONS
         assert event["confidence"] == "H"
+
+
+# --- item quality: levels, the module's third question, reframed claims ------------------
+
+def test_every_item_has_a_level_and_a_third_ask_for_analysis_or_evaluation() -> None:
+    levels = Counter()
+    for name in LESSONS:
+        for question in quiz(name).questions:
+            assert question.level is not None, (name, question.id)
+            levels[question.level] += 1
+    total = sum(levels.values())
+    assert (levels["analysis"] + levels["evaluation"]) * 3 >= total, levels
+    assert levels["evaluation"] >= 8, levels
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_explain_and_assess_objectives_are_assessed_at_that_level(name: str) -> None:
+    q = quiz(name)
+    for objective in q.objectives:
+        if objective.text.split()[0] in ("Explain", "Assess", "Distinguish", "Compare"):
+            higher = [x.id for x in q.questions if x.objective == objective.id
+                      and x.level in ("analysis", "evaluation")]
+            assert len(higher) >= 1, (name, objective.id)
+        if objective.text.startswith("Assess"):
+            assert any(x.level == "evaluation" for x in q.questions
+                       if x.objective == objective.id), (name, objective.id)
+
+
+def test_the_third_question_has_objectives_and_items_keyed_on_dated_notes() -> None:
+    """"What has changed since it was written": objectives that say "as of March 2026" and
+    items whose source is a dated note of the module."""
+    dated_items = 0
+    for name in LESSONS:
+        labels = {label for label, (title, _) in notes(name).items()
+                  if title.startswith(DATED_NOTES)}
+        for question in quiz(name).questions:
+            if question.source in labels:
+                dated_items += 1
+                assert question.level in ("analysis", "evaluation"), (name, question.id)
+    dating = [o for n in LESSONS for o in quiz(n).objectives if "March 2026" in o.text]
+    assert len(dating) >= 3 and dated_items >= 5
+
+
+def test_no_true_false_item_is_recall() -> None:
+    for name in LESSONS:
+        for question in quiz(name).questions:
+            if isinstance(question, model.TrueFalseQuestion):
+                assert question.level != "recall", (name, question.id)
+
+
+def test_keys_never_reproduce_claims_the_module_calls_wrong() -> None:
+    """The flagged claims (the 20,000 militiamen, the veto wording, "decisive" air support,
+    the "permanent" airbase) appear only inside quotation marks, never as a keyed fact."""
+    for name in LESSONS:
+        for question in quiz(name).questions:
+            keys: list[str] = []
+            if isinstance(question, model.SingleQuestion | model.MultipleQuestion):
+                keys = [o.text for o in question.options if o.correct]
+            if isinstance(question, model.MatchingQuestion):
+                keys = [p.right for p in question.pairs]
+            if isinstance(question, model.NumericQuestion):
+                assert question.answer not in (20000, 20_000), (name, question.id)
+            for key in keys:
+                bare = _outside_quotes(key).lower()
+                for claim in ("permanent", "decisive", "20,000", "20000", "condemn or intervene"):
+                    assert claim not in bare, (name, question.id, key)
+
+
+def test_no_slur_in_any_prompt_or_option_even_quoted() -> None:
+    for name in LESSONS:
+        for question in quiz(name).questions:
+            texts = [question.prompt]
+            if isinstance(question, model.SingleQuestion | model.MultipleQuestion):
+                texts += [o.text for o in question.options]
+            for text in texts:
+                assert not SLURS.search(text), (name, question.id)
+
+
+# --- citations -------------------------------------------------------------------------
+
+CITATION = re.compile(r"\(([^()]*(?:\d{4}|A/HRC|S/20)[^()]*)\)")
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_dated_claim_in_the_dated_notes_carries_a_citation(name: str) -> None:
+    found = 0
+    for title, body in notes(name).values():
+        if not title.startswith(DATED_NOTES):
+            continue
+        found += 1
+        for item in re.split(r"\n(?=- )", body.strip()):
+            if re.search(r"\b(1[89]|20)\d\d\b", item):
+                assert CITATION.search(item), (name, title, item[:100])
+    assert found >= 1, name
+
+
+def test_the_sources_page_lists_every_cited_source() -> None:
+    sources = (ROOT / "sources.md").read_text(encoding="utf-8")
+    for name in LESSONS:
+        for title, body in notes(name).values():
+            for citation in CITATION.findall(body):
+                for part in citation.split(";"):
+                    outlet = part.strip().split(",")[0].strip()
+                    outlet = re.sub(r"^(see |as reported by |on )", "", outlet)
+                    if re.search(r"[A-Za-z]{3}", outlet) and not outlet[0].isdigit():
+                        assert outlet in sources, (name, title, outlet)
+
+
+def test_book_check_accepts_named_notes_as_sources_and_refuses_unknown_labels(
+        tmp_path: Path) -> None:
+    from quizbook.book import check_book, open_book
+
+    labels = open_book(ROOT).labels("03-strategic-victories")
+    assert {"p46-3-1", "facts-46-3", "since-46-3", "source-46-3"} <= set(labels)
+    book = tmp_path / "book"
+    (book / "lessons").mkdir(parents=True)
+    (book / "quizzes").mkdir()
+    (book / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    (book / "lessons" / "03-strategic-victories.md").write_text(
+        lesson_text("03-strategic-victories"), encoding="utf-8")
+    quiz_file = book / "quizzes" / "l3-strategic-victories.yml"
+    text = (ROOT / "quizzes" / "l3-strategic-victories.yml").read_text(encoding="utf-8")
+    quiz_file.write_text(text, encoding="utf-8")
+    assert check_book(open_book(book)) == []
+    quiz_file.write_text(text.replace("source: since-46-3", "source: since-46-9", 1),
+                         encoding="utf-8")
+    problems = [str(p) for p in check_book(open_book(book))]
+    assert len(problems) == 1
+    assert "no paragraph labelled 'since-46-9' in lessons/03-strategic-victories.md" in \
+        problems[0] and ":name: since-46-9" in problems[0]

@@ -17,9 +17,22 @@ from lxml import etree
 
 from quizbook import model
 from quizbook.book import open_book
-from quizbook.export.lms import ordinal
-from quizbook.export.moodle import moodle_document, validate_moodle_xml, write_moodle_xml
+from quizbook.export.lms import (
+    Mapping,
+    mappings_report,
+    ordinal,
+    shorten,
+    unique_titles,
+    utf8_size,
+)
+from quizbook.export.moodle import (
+    ORDERING_NAME_BYTES,
+    moodle_document,
+    validate_moodle_xml,
+    write_moodle_xml,
+)
 from quizbook.export.qti import (
+    CANVAS_NS,
     CANVAS_TYPES,
     QTI_NS,
     assessment,
@@ -28,9 +41,10 @@ from quizbook.export.qti import (
 )
 from quizbook.grade import grade, matching_rights
 from quizbook.load import load_quiz, parse_quiz_text
+from quizbook.markup import plain_text
 
 ROOT = Path(__file__).resolve().parents[1]
-NS = {"q": QTI_NS}
+NS = {"q": QTI_NS, "c": CANVAS_NS}
 
 
 def book_quizzes() -> list[model.Quiz]:
@@ -64,11 +78,13 @@ def test_qti_package_is_valid_and_complete(qti_zip: tuple[Path, list[Any]]) -> N
     with zipfile.ZipFile(path) as archive:
         manifest = etree.fromstring(archive.read("imsmanifest.xml"))
         hrefs = [f.get("href") for f in manifest.iter("{*}file")]
-        assert hrefs == [f"{quiz.id}/{quiz.id}.xml" for quiz in QUIZZES]
+        assert hrefs == [f"{quiz.id}/{quiz.id}.xml" for quiz in QUIZZES] + [
+            f"{quiz.id}/assessment_meta.xml" for quiz in QUIZZES]
         for quiz in QUIZZES:
             doc = etree.fromstring(archive.read(f"{quiz.id}/{quiz.id}.xml"))
             items = doc.findall("q:assessment/q:section/q:item", NS)
-            assert [i.get("title") for i in items] == [q.id for q in quiz.questions]
+            assert [i.get("ident") for i in items] == [f"{quiz.id}-{q.id}"
+                                                       for q in quiz.questions]
             for item, q in zip(items, quiz.questions, strict=True):
                 meta = {f.findtext("q:fieldlabel", namespaces=NS):
                         f.findtext("q:fieldentry", namespaces=NS)
@@ -165,7 +181,7 @@ def responses_for(q: model.Question) -> list[tuple[Any, dict[str, Any]]]:
                          ids=[f"{quiz.id}-{q.id}" for quiz, q in ALL_QUESTIONS])
 def test_qti_scores_like_the_book(quiz: model.Quiz, q: model.Question) -> None:
     doc, _ = assessment(quiz)
-    item = next(i for i in doc.iterfind(".//q:item", NS) if i.get("title") == q.id)
+    item = next(i for i in doc.iterfind(".//q:item", NS) if i.get("ident") == f"{quiz.id}-{q.id}")
     for book_response, qti_response in responses_for(q):
         expected = grade(q, book_response)
         score, _ = qti_score(item, qti_response)
@@ -181,7 +197,7 @@ def test_qti_scores_like_the_book(quiz: model.Quiz, q: model.Question) -> None:
 def test_qti_feedback_for_each_wrong_option_and_explanation() -> None:
     quiz = QUIZZES[0]
     doc, _ = assessment(quiz)
-    item = doc.find(".//q:item[@title='q-single']", NS)
+    item = doc.find(".//q:item[@ident='sample-all-types-q-single']", NS)
     _, shown = qti_score(item, {"response1": {"a"}})
     assert shown == ["general_fb", "a_fb"]
     texts = {f.get("ident"): "".join(f.itertext()).strip()
@@ -252,8 +268,10 @@ def test_moodle_xml_is_valid_and_complete(moodle_file: tuple[Path, list[Any]]) -
         assert float(element.findtext("defaultgrade")) == q.points
         tags = [t.text for t in element.iterfind("tags/tag/text")]
         assert f"objective:{q.objective}" in tags and f"source:{q.source}" in tags
-    ordering = {(quiz.id, q.id) for quiz, q in ALL_QUESTIONS if q.type == "ordering"}
-    assert {(m.quiz, m.question) for m in mappings if m.source_type == "ordering"} == ordering
+    # Orderings are native Moodle 4.3+ ordering questions: nothing approximated.
+    assert not [m for m in mappings if m.source_type == "ordering"]
+    assert len(root.findall("question[@type='ordering']")) == sum(
+        q.type == "ordering" for _, q in ALL_QUESTIONS)
 
 
 def moodle_grade(element: etree._Element, q: model.Question, response: Any) -> float:
@@ -281,6 +299,14 @@ def moodle_grade(element: etree._Element, q: model.Question, response: Any) -> f
         from quizbook.markup import inline_html
         hits = sum(key[inline_html(p.left)] == rights.get(response.get(p.id)) for p in q.pairs)
         return q.points * hits / len(q.pairs)
+    if isinstance(q, model.OrderingQuestion) and element.get("type") == "ordering":
+        # ABSOLUTE_POSITION: an item scores when the student put it at its answer's
+        # fraction (Moodle stores the right order as fractions 1, 2, ...).
+        assert element.findtext("gradingtype") == "ABSOLUTE_POSITION"
+        right = {a.findtext("text"): int(a.get("fraction")) for a in answers}
+        from quizbook.markup import inline_html
+        hits = sum(right[inline_html(i.text)] == response[i.id] for i in q.items)
+        return q.points * hits / len(q.items)
     if isinstance(q, model.OrderingQuestion):
         key = {s.findtext("text"): s.findtext("answer/text") for s in element.iter("subquestion")}
         from quizbook.markup import inline_html
@@ -290,10 +316,21 @@ def moodle_grade(element: etree._Element, q: model.Question, response: Any) -> f
     raise AssertionError(q.type)
 
 
+ORDERINGS = [(quiz, q) for quiz, q in ALL_QUESTIONS if q.type == "ordering"]
+
+
+@pytest.mark.parametrize(("quiz", "q"), ORDERINGS,
+                         ids=[f"{quiz.id}-{q.id}" for quiz, q in ORDERINGS])
+def test_moodle_ordering_as_matching_scores_like_the_book(quiz: model.Quiz,
+                                                          q: model.Question) -> None:
+    test_moodle_scores_like_the_book(quiz, q, as_matching=True)
+
+
 @pytest.mark.parametrize(("quiz", "q"), ALL_QUESTIONS,
                          ids=[f"{quiz.id}-{q.id}" for quiz, q in ALL_QUESTIONS])
-def test_moodle_scores_like_the_book(quiz: model.Quiz, q: model.Question) -> None:
-    root, _ = moodle_document([quiz])
+def test_moodle_scores_like_the_book(quiz: model.Quiz, q: model.Question,
+                                     as_matching: bool = False) -> None:
+    root, _ = moodle_document([quiz], ordering_as_matching=as_matching)
     element = root.find(f"question[idnumber='{quiz.id}-{q.id}']")
     assert element is not None
     if isinstance(q, model.ShortTextQuestion):
@@ -341,3 +378,288 @@ def test_exports_are_deterministic(tmp_path: Path) -> None:
     write_qti_package(QUIZZES, tmp_path / "a.zip")
     write_qti_package(QUIZZES, tmp_path / "b.zip")
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+
+
+# --- Issue 16 §7: the files as real LMSs read them -------------------------------------
+
+
+def _quiz(text: str) -> model.Quiz:
+    quiz, problems = parse_quiz_text(text.encode(), "t.yml")
+    assert quiz is not None, problems
+    return quiz
+
+
+EDGE = """id: edge
+lesson: x
+title: "46.9 Edge cases"
+pass_mark: 0.6
+objectives: [{id: lo1, text: o}]
+questions:
+  - id: q1
+    type: multiple
+    objective: lo1
+    source: p1
+    prompt: Which three of these are right? Select all that apply.
+    options:
+      - {id: a, text: One, correct: true}
+      - {id: b, text: Two, correct: true}
+      - {id: c, text: Three, correct: true}
+      - {id: d, text: Four, correct: false}
+      - {id: e, text: Five, correct: false}
+  - id: q2
+    type: short_text
+    objective: lo1
+    source: p1
+    prompt: Name the airbase.
+    accept: [Khmeimim, Hmeimim, Humaymim]
+    case_sensitive: true
+    feedback: {correct: Yes., incorrect: No.}
+  - id: q3
+    type: matching
+    objective: lo1
+    source: p1
+    prompt: Match them.
+    pairs:
+      - {id: m1, left: "**Russia** in 2015", right: Air power}
+      - {id: m2, left: "*Iran*", right: Ground forces}
+      - {id: m3, left: Hezbollah, right: Urban fighting}
+  - id: q4
+    type: numeric
+    objective: lo1
+    source: p1
+    prompt: How many militiamen at most?
+    answer: 20000
+  - id: q5
+    type: ordering
+    objective: lo1
+    source: p1
+    prompt: Put these events of the long and complicated war in the order the chapter gives them.
+    items:
+      - {id: i1, text: First}
+      - {id: i2, text: Second}
+      - {id: i3, text: Third}
+"""
+
+
+def _item_of(doc: etree._Element, ident: str) -> etree._Element:
+    item = doc.find(f".//q:item[@ident='{ident}']", NS)
+    assert item is not None, ident
+    return item
+
+
+def test_qti_short_answers_are_plain_varequal_conditions() -> None:
+    doc, _ = assessment(_quiz(EDGE))
+    item = _item_of(doc, "edge-q2")
+    assert item.find(".//q:or", NS) is None
+    scoring = [c for c in item.iterfind("q:resprocessing/q:respcondition", NS)
+               if c.find("q:setvar", NS) is not None]
+    # One condition per accepted answer, each a lone varequal that sets SCORE to 100.
+    assert [[etree.QName(v).localname for v in c.find("q:conditionvar", NS)]
+            for c in scoring] == [["varequal"]] * 3
+    assert [c.findtext("q:conditionvar/q:varequal", namespaces=NS) for c in scoring] == \
+        ["Khmeimim", "Hmeimim", "Humaymim"]
+    assert all(c.findtext("q:setvar", namespaces=NS) == "100" and c.get("continue") == "No"
+               for c in scoring)
+    for typed, expected in [("Hmeimim", 100), ("  humaymim ", 100), ("Khmeimim.", 0),
+                            ("Kh meimim", 0)]:
+        assert qti_score(item, {"response1": typed})[0] == expected, typed
+
+
+def test_qti_items_have_unique_descriptive_titles(qti_zip: tuple[Path, list[Any]]) -> None:
+    path, _ = qti_zip
+    titles = []
+    with zipfile.ZipFile(path) as archive:
+        for quiz in QUIZZES:
+            doc = etree.fromstring(archive.read(f"{quiz.id}/{quiz.id}.xml"))
+            titles += [i.get("title") for i in doc.iterfind(".//q:item", NS)]
+    assert len(titles) == len(ALL_QUESTIONS) == len(set(titles))
+    assert titles[0] == "Every question type Q1 – Which partner supplied the air power?"
+    book = {(quiz.id, q.id): t for (quiz, q), t in zip(ALL_QUESTIONS, titles, strict=True)}
+    for quiz in QUIZZES:  # "<quiz label> Q<position> – <prompt>", position counted from 1
+        if quiz.id == "l2-division-of-labor":
+            for n, q in enumerate(quiz.questions, start=1):
+                assert book[(quiz.id, q.id)].startswith(f"46.2 Q{n} – ")
+    doc, _ = assessment(_quiz(EDGE))
+    assert _item_of(doc, "edge-q1").get("title") == \
+        "46.9 Q1 – Which three of these are right? Select all that apply."
+
+
+def test_titles_stay_unique_when_two_quizzes_share_a_label() -> None:
+    one = _quiz(EDGE)
+    two = _quiz(EDGE.replace("id: edge", "id: edge-two", 1))
+    titles = unique_titles([one, two])
+    assert len(set(titles.values())) == len(titles) == 10
+    assert titles[("edge-two", "q1")].startswith("edge-two 46.9 Q1 – ")
+
+
+def test_qti_matching_lefts_keep_their_markdown_as_html() -> None:
+    doc, _ = assessment(_quiz(EDGE))
+    lefts = [lid.find("q:material/q:mattext", NS)
+             for lid in _item_of(doc, "edge-q3").iterfind("q:presentation/q:response_lid", NS)]
+    assert [m.get("texttype") for m in lefts] == ["text/html"] * 3
+    assert [m.text for m in lefts] == ["<strong>Russia</strong> in 2015", "<em>Iran</em>",
+                                       "Hezbollah"]
+    rights = _item_of(doc, "edge-q3").findall(".//q:response_label//q:mattext", NS)
+    assert {m.get("texttype") for m in rights} == {"text/plain"}
+
+
+def test_qti_assessment_meta_carries_the_quiz_settings(tmp_path: Path) -> None:
+    quiz = _quiz(EDGE)
+    path = tmp_path / "qti.zip"
+    write_qti_package([quiz], path)
+    assert validate_qti_package(path) == []
+    with zipfile.ZipFile(path) as archive:
+        manifest = etree.fromstring(archive.read("imsmanifest.xml"))
+        meta = etree.fromstring(archive.read("edge/assessment_meta.xml"))
+        doc = etree.fromstring(archive.read("edge/edge.xml"))
+    resources = {r.get("identifier"): r for r in manifest.iter("{*}resource")}
+    dependency = resources["edge"].find("{*}dependency").get("identifierref")
+    assert resources[dependency].get("type") == \
+        "associatedcontent/imscc_xmlv1p1/learning-application-resource"
+    assert resources[dependency].find("{*}file").get("href") == "edge/assessment_meta.xml"
+    assert meta.tag == f"{{{CANVAS_NS}}}quiz" and meta.get("identifier") == "edge"
+    values = {etree.QName(child).localname: child.text for child in meta}
+    assert values["title"] == "46.9 Edge cases"
+    assert values["points_possible"] == "5"
+    assert values["quiz_type"] == "assignment" and values["allowed_attempts"] == "-1"
+    assert "Pass mark: 60 % of the points (3 of 5)." in values["description"]
+    assert meta.findtext("c:assignment/c:points_possible", namespaces=NS) == "5"
+    # QTI's own place for a pass mark: the cut value of the test's score.
+    decvar = doc.find("q:assessment/q:outcomes_processing/q:outcomes/q:decvar", NS)
+    assert (decvar.get("cutvalue"), decvar.get("maxvalue")) == ("3", "5")
+
+
+def test_mappings_state_what_canvas_and_moodle_really_do() -> None:
+    quiz = _quiz(EDGE)
+    _, found = assessment(quiz)
+    _, moodle_found = moodle_document([quiz])
+    report = mappings_report(found + moodle_found, [quiz])
+    flat = " ".join(report.split())
+    assert "both LMSs only trim spaces at the ends" in flat
+    assert "'Khmeimim.' (trailing full stop), 'Khmeimim airbase' (two spaces)" in flat
+    assert "Canvas compares short answers without regard to case" in flat
+    assert ("Ticking every option of a 3-right/2-wrong item earns 0.333 of its points in "
+            "Canvas and 0 in the book") in flat
+    assert "Canvas refuses '20,000'" in flat
+    assert "giving several items the same position earns credit" in flat
+    assert "edge: 46.9 Edge cases: pass mark 60 % of the points (3 of 5)" in flat
+    assert "Grade to pass" in flat
+    by_question = {(m.fmt, m.question): m.note for m in found + moodle_found}
+    assert by_question[("qti", "q1")].endswith(
+        "ticking all 5 options earns 0.333 of the points in Canvas, 0 in the book")
+    assert "Canvas ignores case" in by_question[("qti", "q2")]
+    assert "'Khmeimim.' is right in the book and wrong there" in by_question[("moodle", "q2")]
+    assert "'20,000' must be typed '20000'" in by_question[("qti", "q4")]
+    assert "same position" in by_question[("qti", "q5")]
+    assert ("moodle", "q5") not in by_question  # native ordering: nothing approximated
+    _, fallback = moodle_document([quiz], ordering_as_matching=True)
+    assert "same position" in {m.question: m.note for m in fallback}["q5"]
+
+
+def test_moodle_orderings_are_native_with_matching_behind_a_flag() -> None:
+    quiz = _quiz(EDGE)
+    root, _ = moodle_document([quiz])
+    element = root.find("question[idnumber='edge-q5']")
+    assert element.get("type") == "ordering"
+    assert [(a.get("fraction"), a.findtext("text")) for a in element.findall("answer")] == \
+        [("1", "First"), ("2", "Second"), ("3", "Third")]
+    assert {t: element.findtext(t) for t in ("layouttype", "selecttype", "selectcount",
+                                              "gradingtype", "showgrading")} == \
+        {"layouttype": "VERTICAL", "selecttype": "ALL", "selectcount": "3",
+         "gradingtype": "ABSOLUTE_POSITION", "showgrading": "SHOW"}
+    root, _ = moodle_document([quiz], ordering_as_matching=True)
+    element = root.find("question[idnumber='edge-q5']")
+    assert element.get("type") == "matching"
+    assert [s.findtext("answer/text") for s in element.iter("subquestion")] == \
+        ["1st position", "2nd position", "3rd position"]
+
+
+def test_export_command_has_the_moodle_ordering_flag() -> None:
+    from quizbook.cli import build_parser
+
+    args = build_parser().parse_args(["export", "--moodle-ordering-as-matching"])
+    assert args.moodle_ordering_as_matching is True
+    assert build_parser().parse_args(["export"]).moodle_ordering_as_matching is False
+
+
+def test_moodle_names_are_not_cut_mid_word() -> None:
+    quiz = _quiz(EDGE)
+    root, _ = moodle_document([*QUIZZES, quiz])
+    names = {q.findtext("idnumber"): q.findtext("name/text")
+             for q in root.iterfind("question") if q.get("type") != "category"}
+    cut_names = 0
+    for (quiz_, q) in [*ALL_QUESTIONS, *[(quiz, q) for q in quiz.questions]]:
+        name = names[f"{quiz_.id}-{q.id}"]
+        head, _, rest = name.partition(" – ")
+        assert head.endswith(f"Q{quiz_.questions.index(q) + 1}"), name
+        words = plain_text(q.prompt).split()
+        if rest.endswith("…"):  # the kept text is the prompt's first k whole words
+            cut_names += 1
+            assert any(" ".join(words[:k]).rstrip(",;:–-") == rest[:-1]
+                       for k in range(1, len(words))), name
+        else:
+            assert rest == " ".join(words), name
+        if q.type == "ordering":
+            assert utf8_size(name) <= ORDERING_NAME_BYTES, name
+    assert cut_names >= 2
+    assert names["edge-q5"] == "46.9 Q5 – Put these events of the…"  # 42 bytes at most
+
+
+def test_shorten_cuts_between_words() -> None:
+    prompt = 'In the plan described in the prologue, what serves as the "hammer"?'
+    assert shorten(prompt, 60) == 'In the plan described in the prologue, what serves as the…'
+    assert shorten(prompt, 200) == prompt
+    assert shorten("Supercalifragilistic", 10) == "Supercali…"
+    assert shorten("a  b", 10) == "a b"
+
+
+def test_moodle_category_says_the_pass_mark() -> None:
+    root, _ = moodle_document([_quiz(EDGE)])
+    info = root.findtext("question[@type='category']/info/text")
+    assert "Pass mark: 60 % of the points (3 of 5)" in info and "Grade to pass" in info
+
+
+def test_validators_catch_lms_detail_problems(tmp_path: Path) -> None:
+    quiz = _quiz(EDGE)
+    good = tmp_path / "good.zip"
+    write_qti_package([quiz], good)
+
+    def rewrite(name: str, change: Any) -> list[str]:
+        bad = tmp_path / f"bad-{name.replace('/', '-')}.zip"
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+            for member in src.namelist():
+                data = src.read(member)
+                if member == name:
+                    data = change(data)
+                if data is not None:
+                    dst.writestr(member, data)
+        return validate_qti_package(bad)
+
+    problems = rewrite("edge/assessment_meta.xml", lambda d: None)
+    assert any("assessment_meta.xml is listed but not in the zip" in p for p in problems)
+    problems = rewrite("edge/edge.xml", lambda d: d.replace(
+        b'<varequal respident="response1">Hmeimim</varequal>',
+        b'<or><varequal respident="response1">Hmeimim</varequal></or>'))
+    assert any("one plain varequal condition per answer, not <or>" in p for p in problems)
+    problems = rewrite("edge/edge.xml", lambda d: d.replace(
+        "title=\"46.9 Q2 – Name the airbase.\"".encode(),
+        "title=\"46.9 Q1 – Which three of these are right? Select all that apply.\""
+        .encode()))
+    assert any("is also the title of edge-q1" in p for p in problems)
+    problems = rewrite("edge/edge.xml", lambda d: d.replace(b"<outcomes_processing",
+                                                            b"<rubric/><outcomes_processing"))
+    assert problems == []  # rubric may come before outcomes_processing
+    problems = rewrite("edge/edge.xml", lambda d: d.replace(b"</outcomes_processing>",
+                                                            b"</outcomes_processing><rubric/>"))
+    assert any("not in the QTI 1.2.1 order" in p for p in problems)
+    moodle = tmp_path / "m.xml"
+    write_moodle_xml([quiz], moodle)
+    text = moodle.read_text(encoding="utf-8")
+    moodle.write_text(text.replace('fraction="2"', 'fraction="7"'), encoding="utf-8")
+    assert any("ordering needs 2+ answers with fractions 1, 2" in p
+               for p in validate_moodle_xml(moodle))
+
+
+def test_mapping_lines_name_format_quiz_and_question() -> None:
+    line = str(Mapping("qti", "l1", "q2", "multiple", "multiple_answers_question", "why"))
+    assert line == "qti: l1/q2: multiple -> multiple_answers_question: why"

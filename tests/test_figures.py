@@ -68,7 +68,7 @@ def test_timeline_svg_is_well_formed_and_has_every_event() -> None:
     root = parse(timeline_svg(timeline, "tl", timeline.title, "Alt text."))
     check_accessible(root, "tl", timeline.title, "Alt text.")
     text = all_text(root)
-    assert len(timeline.events) == 8
+    assert len(timeline.events) == 11
     for event in timeline.events:
         assert event.display_date in text
         assert " ".join(event.label.split()[:3]) in text
@@ -79,8 +79,13 @@ def test_timeline_svg_is_well_formed_and_has_every_event() -> None:
 
 def test_timeline_has_the_required_events() -> None:
     dates = {e.date for e in load_timeline(TIMELINE).events}
-    assert {"2011", "2015-09-30", "2016-12-22", "2017-01-18", "2019-09-30", "2022-09-13",
-            "2024-12-08", "2025-01-17"} <= dates
+    assert {"2011", "2013-06-05", "2015-09-30", "2016-10-18", "2016-12-22", "2017-01-18",
+            "2019-09-30", "2022-09-13", "2024-12-08", "2025-01-17", "2026-02-28"} <= dates
+    # Iran's network was fighting for the government before Russia's air campaign began.
+    events = load_timeline(TIMELINE).events
+    qusayr = next(e for e in events if e.date == "2013-06-05")
+    russia = next(e for e in events if e.date == "2015-09-30")
+    assert qusayr.position < russia.position and "Qusayr" in qusayr.label
 
 
 def test_map_svg_is_well_formed_and_has_every_place_and_the_land_bridge() -> None:
@@ -92,13 +97,50 @@ def test_map_svg_is_well_formed_and_has_every_place_and_the_land_bridge() -> Non
         assert place.name in text
     assert {p.id for p in places.places} >= {"aleppo", "homs", "damascus", "khmeimim", "tartus",
                                               "abu-kamal", "al-qaim", "baghdad", "tehran",
-                                              "beirut", "al-tanf"}
+                                              "beirut", "al-tanf", "deir-ez-zor", "palmyra",
+                                              "south-lebanon"}
     bridge = places.routes[0]
-    assert bridge.via == ("tehran", "baghdad", "al-qaim", "abu-kamal", "damascus", "beirut")
+    # The corridor as reported: along the Euphrates to Deir ez-Zor, across the desert to
+    # Palmyra, then to Damascus and southern Lebanon (not straight from Abu Kamal to Damascus).
+    assert bridge.via == ("tehran", "baghdad", "al-qaim", "abu-kamal", "deir-ez-zor", "palmyra",
+                          "damascus", "south-lebanon")
     route = root.find(f".//{SVG}polyline[@class='qb-route']")
     assert route is not None and route.get("stroke-dasharray")
     assert len(route.get("points").split()) == len(bridge.via)
-    assert "no borders" in text.lower()
+    assert "Natural Earth" in text and "no position on disputed lines" in text
+    for country in ("SYRIA", "IRAQ", "IRAN", "TURKEY", "JORDAN"):
+        assert country in text
+
+
+def test_map_draws_the_borders_that_matter_from_the_committed_boundary_data() -> None:
+    places = load_places(PLACES)
+    assert "Natural Earth" in places.borders_source and "public domain" in places.borders_source
+    pairs = {frozenset(pair) for pair in places.borders}
+    for pair in ({"Iraq", "Syria"}, {"Lebanon", "Syria"}, {"Iran", "Iraq"},
+                 {"Jordan", "Syria"}, {"Syria", "Turkey"}):
+        assert frozenset(pair) in pairs, pair
+    root = parse(map_svg(places, "pm", places.title, "d"))
+    border_lines = root.findall(f".//{SVG}polyline[@class='qb-border']")
+    coasts = root.findall(f".//{SVG}polyline[@class='qb-coast']")
+    assert border_lines and coasts
+    # Every drawn point lies inside the plot (the lines are clipped, not drawn past the frame).
+    frame = root.find(f".//{SVG}g[@class='qb-graticule']/{SVG}rect")
+    x0, y0 = float(frame.get("x")), float(frame.get("y"))
+    x1, y1 = x0 + float(frame.get("width")), y0 + float(frame.get("height"))
+    for line in [*border_lines, *coasts]:
+        for pair in line.get("points").split():
+            x, y = (float(v) for v in pair.split(","))
+            assert x0 - 0.1 <= x <= x1 + 0.1 and y0 - 0.1 <= y <= y1 + 0.1
+    # The Iraq-Syria border passes between Abu Kamal (Syria) and al-Qaim (Iraq).
+    iraq_syria = next(line for line in places.lines if set(line.countries) == {"Iraq", "Syria"})
+    assert any(40.92 < lon < 41.09 and 34.3 < lat < 34.5 for lon, lat in iraq_syria.points)
+
+
+def test_borders_file_is_small_and_documents_its_provenance() -> None:
+    path = ROOT / "data" / "borders.yml"
+    text = path.read_text(encoding="utf-8")
+    assert path.stat().st_size < 20_000
+    assert "world-atlas 2.0.2" in text and "make_borders.py" in text
 
 
 def test_map_is_equirectangular_within_bounds() -> None:
@@ -200,6 +242,8 @@ routes:
     ("id: beirut", "id: tehran", 6, "places[1].id", "duplicate place id"),
     ("lon: [34, 53]", "lon: [53, 34]", 2, "bounds.lon", "low < high"),
     ("note: Schematic.\n", "", 1, "note", "missing"),
+    ("note: Schematic.\n", "note: Schematic.\nborders: missing.yml\n", 0, "(file)",
+     "file not found"),
 ])
 def test_bad_places_names_file_line_and_field(tmp_path: Path, old: str, new: str, line: int,
                                               field: str, words: str) -> None:
@@ -208,6 +252,39 @@ def test_bad_places_names_file_line_and_field(tmp_path: Path, old: str, new: str
     path = write(tmp_path, "places.yml", GOOD_PLACES.replace(old, new, 1))
     with pytest.raises(FigureDataError) as info:
         load_places(path)
+    message = str(info.value)
+    shown = tmp_path / "missing.yml" if field == "(file)" else path
+    where = f"{shown}:{line}" if line else f"{shown}"
+    assert message.startswith(f"{where}: {field}: "), message
+    assert words in message
+
+
+GOOD_BORDERS = """\
+source: Test boundary data.
+lines:
+  - {kind: border, countries: [Iraq, Syria], points: [[41.0, 34.0], [41.0, 35.0]]}
+  - {kind: coast, countries: [Syria], points: [[35.9, 34.9], [35.8, 35.5]]}
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "line", "field", "words"), [
+    ("countries: [Iraq, Syria]", "countries: [Iraq]", 3, "lines[0].countries",
+     "a border names two countries"),
+    ("kind: coast", "kind: river", 4, "lines[1].kind", "expected one of border, coast"),
+    ("[[41.0, 34.0], [41.0, 35.0]]", "[[41.0, 34.0]]", 3, "lines[0].points",
+     "a line needs two points"),
+    ("[41.0, 35.0]", "[410.0, 35.0]", 3, "lines[0].points[1]", "in degrees"),
+    ("source: Test boundary data.\n", "", 1, "source", "missing"),
+])
+def test_bad_borders_name_file_line_and_field(tmp_path: Path, old: str, new: str, line: int,
+                                              field: str, words: str) -> None:
+    assert old in GOOD_BORDERS
+    places = GOOD_PLACES.replace("note: Schematic.\n", "note: Schematic.\nborders: b.yml\n")
+    write(tmp_path, "b.yml", GOOD_BORDERS)
+    assert len(load_places(write(tmp_path, "places.yml", places)).lines) == 2
+    path = write(tmp_path, "b.yml", GOOD_BORDERS.replace(old, new, 1))
+    with pytest.raises(FigureDataError) as info:
+        load_places(tmp_path / "places.yml")
     message = str(info.value)
     assert message.startswith(f"{path}:{line}: {field}: "), message
     assert words in message
@@ -226,6 +303,7 @@ INDEX = """\
 # Figures
 
 ```{toctree}
+lessons/00-prologue
 lessons/01-laboratory
 lessons/02-division-of-labor
 lessons/03-strategic-victories
@@ -248,8 +326,9 @@ def make_project(tmp_path: Path, index: str = INDEX) -> Path:
     (src / "lessons").mkdir()
     shutil.copy(TIMELINE, src / "data" / "timeline.yml")
     shutil.copy(PLACES, src / "data" / "places.yml")
-    for lesson in ("01-laboratory", "02-division-of-labor", "03-strategic-victories",
-                   "04-payback"):
+    shutil.copy(ROOT / "data" / "borders.yml", src / "data" / "borders.yml")
+    for lesson in ("00-prologue", "01-laboratory", "02-division-of-labor",
+                   "03-strategic-victories", "04-payback"):
         (src / "lessons" / f"{lesson}.md").write_text(f"# Lesson {lesson}\n", encoding="utf-8")
     (src / "conf.py").write_text(CONF, encoding="utf-8")
     (src / "index.md").write_text(index, encoding="utf-8")
@@ -294,7 +373,10 @@ def test_text_builder_gets_caption_and_list_without_svg(tmp_path: Path) -> None:
     assert "<svg" not in text
     assert "**30 Sep 2015**: Russian air strikes in Syria begin (see Lesson 01-laboratory)" in text
     assert "**The chapter in time, 2011–2026**" in text
-    assert "Tehran – Baghdad – al-Qaim – Abu Kamal – Damascus – Beirut" in text
+    assert ("Tehran – Baghdad – al-Qaim – Abu Kamal – Deir ez-Zor – Palmyra – Damascus – "
+            "Southern Lebanon") in text
+    assert "Borders drawn: Iraq–Syria" in text or "Iraq–Syria" in text
+    assert "Natural Earth" in text
 
 
 def test_bad_data_in_a_build_is_an_error_naming_file_line_and_field(tmp_path: Path) -> None:

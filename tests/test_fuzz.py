@@ -5,14 +5,16 @@ crash or hang.
   tokens, and structured mutations of a valid quiz (fields deleted, renamed,
   retyped, nested deeply; huge numbers, NaN/inf, long strings, unicode, anchors
   and aliases). It must return a quiz or problems naming the file, never raise.
-- `grade.grade` and `bundle.bundle_grade` get arbitrary JSON-like responses (and
-  responses shaped like real ones) for every question of the book; both must
-  return an outcome within 0..max, and the same one.
+- `grade.grade` gets arbitrary JSON-like responses (and responses shaped like real
+  ones) for every question of the book: an outcome within 0..max, never an error.
+  (The runtime's agreement with it, on generated and arbitrary JSON responses, is
+  tests/test_js_grader_parity.py.)
 - `results.parse_results` gets arbitrary bytes, arbitrary JSON and mutated results
   files: a `Results` or a `ResultsFileError`, nothing else.
 
-Each example has a deadline, so a slow path (a hang) fails the test too. Inputs that
-once crashed are kept below as explicit tests.
+Inputs that once crashed are kept below as explicit tests. Nothing here measures time:
+wall-clock limits fail on a loaded machine; `make bench` (benchmarks/run.py) reports the
+time to refuse the worst inputs instead.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ import copy
 import io
 import json
 import math
-import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from quizbook import model
-from quizbook.bundle import bundle_grade, bundle_json, make_bundle
+from quizbook.bundle import bundle_json, make_bundle
 from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.load import Problem, load_quiz, parse_quiz_text
 from quizbook.results import Results, ResultsFileError, parse_results
@@ -43,7 +43,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "all-types.yml"
 VALID_QUIZ = FIXTURE.read_bytes()
 SHOWN = "fuzz.yml"
 
-FUZZ = settings(max_examples=150, deadline=timedelta(milliseconds=2000),
+FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                 derandomize=False)
 
@@ -148,9 +148,7 @@ def mutated_quizzes(draw: st.DrawFn) -> bytes:
 
 
 def _check_parse(raw: bytes) -> None:
-    start = time.monotonic()
     quiz, problems = parse_quiz_text(raw, SHOWN)
-    assert time.monotonic() - start < 5
     assert (quiz is None) == bool(problems)
     for problem in problems:
         assert isinstance(problem, Problem)
@@ -161,8 +159,8 @@ def _check_parse(raw: bytes) -> None:
         # A quiz that validates can be bundled and graded (the next steps of a build).
         bundle = make_bundle(quiz)
         assert json.loads(bundle_json(quiz)) == bundle
-        for question, qb in zip(quiz.questions, bundle["questions"], strict=True):
-            assert grade(question, None) == bundle_grade(qb, None)
+        for question in quiz.questions:
+            assert not grade(question, None).answered
 
 
 # -- the loader ------------------------------------------------------------------------
@@ -223,10 +221,9 @@ def test_values_the_yaml_constructor_refuses_are_problems(text: str, line: int, 
     "- &x " + "[" * 300 + "]" * 300 + "\n" + "- *x\n" * 5000,
     "k: '" + "é" * 300_000 + "'\n",
 ])
-def test_pathological_yaml_is_refused_quickly(text: str) -> None:
-    start = time.monotonic()
+def test_pathological_yaml_is_refused(text: str) -> None:
+    """How fast: `make bench` (refusal_s_*); here only that each is a clear problem."""
     _check_parse(text.encode("utf-8"))
-    assert time.monotonic() - start < 5
 
 
 # -- the graders -----------------------------------------------------------------------
@@ -268,20 +265,18 @@ def shaped_response(draw: st.DrawFn, question: model.Question) -> Any:
     ))
 
 
-def _same(reference: Outcome, from_bundle: Outcome, question: model.Question) -> None:
-    for outcome in (reference, from_bundle):
-        assert outcome.max_points == question.points
-        assert 0 <= outcome.points <= outcome.max_points and math.isfinite(outcome.points)
-        assert outcome.correct == (outcome.points == outcome.max_points)
-    assert reference == from_bundle
+def _sound(outcome: Outcome, question: model.Question) -> None:
+    assert outcome.max_points == question.points
+    assert 0 <= outcome.points <= outcome.max_points and math.isfinite(outcome.points)
+    assert outcome.correct == (outcome.points == outcome.max_points)
 
 
 @settings(FUZZ, max_examples=400)
 @given(st.data())
 def test_graders_survive_any_response_to_any_book_question(data: st.DataObject) -> None:
-    question, qb = data.draw(st.sampled_from(QUESTIONS), label="question")
+    question, _ = data.draw(st.sampled_from(QUESTIONS), label="question")
     response = data.draw(json_like | shaped_response(question), label="response")
-    _same(grade(question, response), bundle_grade(qb, response), question)
+    _sound(grade(question, response), question)
 
 
 def test_every_type_is_in_the_book() -> None:
@@ -309,7 +304,6 @@ def mutated_results(draw: st.DrawFn) -> bytes:
 
 
 def _check_results(raw: bytes) -> None:
-    start = time.monotonic()
     try:
         results = parse_results(raw, "r.json")
     except ResultsFileError as exc:
@@ -319,7 +313,6 @@ def _check_results(raw: bytes) -> None:
         for quiz in results.quizzes:
             assert 0 <= quiz.score <= quiz.max + 1e-9
             assert all(0 <= q.points <= q.max + 1e-9 for q in quiz.questions)
-    assert time.monotonic() - start < 5
 
 
 @FUZZ
@@ -365,9 +358,9 @@ def _book_results(student: str) -> dict[str, Any]:
     """A results file as the book writes it: every question of the first quiz answered."""
     quiz = BOOK[0]
     rows = []
-    for q, qb in QUESTIONS[: len(quiz.questions)]:
+    for q, _qb in QUESTIONS[: len(quiz.questions)]:
         response = None
-        o = bundle_grade(qb, response)
+        o = grade(q, response)
         rows.append({"id": q.id, "points": o.points, "max": o.max_points,
                      "correct": o.correct, "attempts": 1, "response": response})
     return {"format": "quizbook-results/1", "student": student,
@@ -383,25 +376,28 @@ def _gradebook_verdict(data: dict[str, Any], tmp_path: Path) -> str:
     path = tmp_path / "r.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     collected = collect([path], BOOK)
-    return "\n".join(collected.skipped)
+    return "\n".join(collected.skipped + collected.notes)
 
 
 def test_gradebook_accepts_an_honest_file(tmp_path: Path) -> None:
     assert _gradebook_verdict(_book_results("Ada"), tmp_path) == ""
 
 
-def test_gradebook_refuses_inflated_points(tmp_path: Path) -> None:
-    """Points within the maximum but more than the saved answer is worth: edited."""
+def test_gradebook_regrades_inflated_points(tmp_path: Path) -> None:
+    """Points within the maximum but more than the saved answer is worth: the re-grade counts
+    (tests/attacks/test_gradebook_forgery.py attacks this many more ways)."""
     data = _book_results("Mallory")
     entry = data["quizzes"][0]
     first = entry["questions"][0]
     first.update(points=first["max"], correct=True)
     entry["score"] = first["max"]
-    assert "claims" in _gradebook_verdict(data, tmp_path)
+    assert f"the file claims {first['max']:g} points, its saved answers are worth 0; 0 counts" \
+        in _gradebook_verdict(data, tmp_path)
 
 
 def test_gradebook_refuses_a_question_listed_twice(tmp_path: Path) -> None:
     data = _book_results("Mallory")
     entry = data["quizzes"][0]
     entry["questions"].append(dict(entry["questions"][0]))
-    assert "appears twice" in _gradebook_verdict(data, tmp_path)
+    assert f"quizzes.0: question {entry['questions'][0]['id']!r} appears twice" in \
+        _gradebook_verdict(data, tmp_path)

@@ -48,13 +48,13 @@ def results_file(path: Path, student: str, quizzes: list[dict[str, Any]]) -> Pat
     return path
 
 
-def test_gradebook_counts_skips_and_keeps_latest(tmp_path: Path) -> None:
+def test_gradebook_counts_skips_and_reports_conflicts(tmp_path: Path) -> None:
     first, second = QUIZZES[0], QUIZZES[1]
     files = [
         results_file(tmp_path / "ann.json", "Ann Lee", [quiz_result(first, True),
                                                         quiz_result(second, False)]),
         results_file(tmp_path / "bob.json", "=HYPERLINK(\"x\")", [quiz_result(first, False)]),
-        # Ann again, later and wrong: the later attempt wins, the older one is reported.
+        # "Ann" again with other answers to the first quiz: a conflict, neither is used.
         results_file(tmp_path / "ann-later.json", " ann  lee ",
                      [quiz_result(first, False, last="2025-03-02T10:00:00Z", attempts=3)]),
     ]
@@ -65,8 +65,7 @@ def test_gradebook_counts_skips_and_keeps_latest(tmp_path: Path) -> None:
     foreign_quiz["quiz"] = "not-in-this-book"
     files.append(results_file(tmp_path / "foreign-quiz.json", "Di", [foreign_quiz]))
     wrong_max = quiz_result(first, True)
-    wrong_max["max"] = wrong_max["score"] = first.max_points + 5
-    wrong_max["questions"] = []
+    wrong_max["max"] = first.max_points + 5
     files.append(results_file(tmp_path / "wrong-max.json", "Ed", [wrong_max]))
     (tmp_path / "truncated.json").write_text('{"format": "quizbook-results/1", "stud')
     (tmp_path / "foreign.json").write_text('{"name": "some other app"}')
@@ -78,37 +77,64 @@ def test_gradebook_counts_skips_and_keeps_latest(tmp_path: Path) -> None:
     out = tmp_path / "out"
     collected = make_gradebook(files, QUIZZES, out)
     skipped = "\n".join(collected.skipped)
-    for name, why in [("old-version.json", "version"), ("foreign-quiz.json", "not a quiz"),
-                      ("wrong-max.json", "maximum"), ("truncated.json", "not valid JSON"),
+    for name, why in [("old-version.json", "saved for version '000000000000'"),
+                      ("foreign-quiz.json", "not a quiz of this book"),
+                      ("wrong-max.json", f"maximum {first.max_points + 5:g} is not the quiz's"),
+                      ("truncated.json", "not valid JSON"),
                       ("foreign.json", "not a quizbook results file"),
-                      ("binary.json", "UTF-8"), ("copy.json", "same file as"),
-                      ("ann.json", "kept the later attempt")]:
-        assert any(name in line and why in line for line in collected.skipped), (name, skipped)
+                      ("binary.json", "not UTF-8"), ("copy.json", "the same file as")]:
+        assert sum(name in line and why in line for line in collected.skipped) == 1, \
+            (name, skipped)
+    assert len(collected.skipped) == 7
+    ann, later = str(files[0]), str(files[2])
+    assert collected.conflicts == [
+        f"'Ann Lee', quiz {first.id!r}: different results in {ann} and {later}; none of them "
+        "is used (keep the right file, remove the other, and run the gradebook again)"]
+    assert f"{later}: 'ann lee' is taken to be the same student as 'Ann Lee' (names compared " \
+        "without case, spaces or invisible characters)" in collected.notes
 
     rows = list(csv.reader((out / "gradebook.csv").open(encoding="utf-8")))
     header, body = rows[0], rows[1:]
     assert header[0] == "student" and header[1].startswith(f"{first.lesson} score")
-    assert header[2] == f"{first.lesson} attempts"
+    assert header[2] == f"{first.lesson} attempts (self-reported)"
     by_name = {row[0]: row for row in body}
     assert set(by_name) == {"Ann Lee", "'=HYPERLINK(\"x\")"}  # formula neutralised
-    ann = by_name["Ann Lee"]
-    assert ann[1] == "0" and ann[2] == "3"  # the later (wrong) attempt was kept
-    assert ann[3] == f"{quiz_result(second, False)['score']:g}" and ann[4] == "1"
+    ann_row = by_name["Ann Lee"]
+    assert ann_row[1:3] == ["", ""]  # the conflicting first quiz is in neither file's favour
+    assert ann_row[3] == f"{quiz_result(second, False)['score']:g}" and ann_row[4] == "1"
     assert by_name["'=HYPERLINK(\"x\")"][3:5] == ["", ""]  # second quiz not taken
 
     page = lxml_html.parse(str(out / "item-analysis.html")).getroot()
     assert not page.xpath("//script") and "self-reported" in page.text_content()
+    assert "Conflicts: not in the gradebook" in page.text_content()
     table = page.xpath(f"//section[@aria-labelledby='quiz-{first.id}']//tbody/tr")
     assert len(table) == len(first.questions)
-    cells = [c.text_content().strip() for c in table[0].xpath("td")]
-    assert cells[1] == "2" and cells[2] == "0%"  # two students, both wrong on q1
+    # The first question whose wrong answer is a real answer (an empty ordering or matching
+    # response counts as not answered).
+    row = next(n for n, q in enumerate(first.questions)
+               if not isinstance(q, model.OrderingQuestion | model.MatchingQuestion))
+    cells = [c.text_content().strip() for c in table[row].xpath("td")]
+    assert cells[1] == "1" and cells[2] == "0%"  # only Bob counts on the first quiz: wrong
     svg = page.xpath(f"//section[@aria-labelledby='quiz-{first.id}']//*[local-name()='svg']")
     assert svg and svg[0].get("role") == "img"
     assert "=HYPERLINK" not in (out / "item-analysis.html").read_text()  # names not shown
 
 
+def test_same_answers_in_two_files_count_once(tmp_path: Path) -> None:
+    result = quiz_result(QUIZZES[0], True)
+    a = results_file(tmp_path / "a.json", "Ann", [result])
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps({**json.loads(a.read_text()), "exported_at": "2025-03-05T11:00:00Z"}))
+    collected = collect([a, b], QUIZZES)
+    assert [e.file for e in collected.entries] == [str(a)]
+    assert collected.conflicts == []
+    assert collected.notes == [f"{b}: quiz {QUIZZES[0].id!r} for 'Ann': the same answers as in "
+                               f"{a}; counted once"]
+
+
 def test_hostile_names_are_escaped(tmp_path: Path) -> None:
-    quiz = QUIZZES[0]
+    quiz = next(q for q in QUIZZES if any(isinstance(x, model.ShortTextQuestion)
+                                          for x in q.questions))
     result = quiz_result(quiz, False)
     single = next(q for q in quiz.questions if isinstance(q, model.ShortTextQuestion))
     row = next(r for r in result["questions"] if r["id"] == single.id)
@@ -126,7 +152,7 @@ def test_cli_reports_and_never_crashes(tmp_path: Path, capsys: pytest.CaptureFix
                  str(tmp_path / "out"), "--book", str(ROOT)])
     captured = capsys.readouterr()
     assert code == 0
-    assert "bad.json" in captured.err and "skipped" in captured.err
+    assert f"skipped: {tmp_path / 'bad.json'}:1:6: not valid JSON" in captured.err
     assert "self-reported" in captured.err
     assert main(["gradebook", str(tmp_path / "missing.json"), "-o", str(tmp_path / "o2"),
                  "--book", str(ROOT)]) == 2
@@ -152,7 +178,7 @@ def test_gradebook_on_results_downloaded_from_the_book(
     first, second = QUIZZES[0], QUIZZES[1]
     downloads: list[Path] = []
     plan = [("Ann", first, True), ("Ann", second, False), ("Bob", first, False),
-            ("Bob", first, True)]  # Bob twice: the later (right) attempt is kept
+            ("Bob", first, True)]  # Bob twice, different answers: a conflict, neither used
     for n, (student, quiz, right) in enumerate(plan):
         with guarded_page(browser, accept_downloads=True) as (page, guard):
             url = base + page_of[quiz.id].relative_to(student_book_html).as_posix()
@@ -161,7 +187,6 @@ def test_gradebook_on_results_downloaded_from_the_book(
             check(page, quiz.id)
             root = page.locator(f'[data-quizbook-quiz="{quiz.id}"]')
             root.locator("[data-quizbook-student]").fill(student)
-            page.wait_for_timeout(1100 if n == 3 else 0)  # a later last_attempt for Bob
             with page.expect_download() as info:
                 root.locator('[data-quizbook-action="download"]').click()
             target = tmp_path / f"{n}-{info.value.suggested_filename}"
@@ -170,12 +195,16 @@ def test_gradebook_on_results_downloaded_from_the_book(
             guard.check()
     out = tmp_path / "gradebook"
     collected = make_gradebook(downloads, QUIZZES, out)
-    assert len(collected.entries) == 3, collected.skipped
-    assert any("Bob" in line and "kept the later attempt" in line for line in collected.skipped)
+    assert len(collected.entries) == 2, collected.skipped
+    assert collected.skipped == [] and collected.notes == []  # honest files: nothing to say
+    assert collected.conflicts == [
+        f"'Bob', quiz {first.id!r}: different results in {downloads[2]} and {downloads[3]}; "
+        "none of them is used (keep the right file, remove the other, and run the gradebook "
+        "again)"]
     rows = {row["student"]: row for row in csv.DictReader((out / "gradebook.csv").open())}
+    assert set(rows) == {"Ann"}
     score = f"{first.lesson} score (of {first.max_points:g})"
     assert rows["Ann"][score] == f"{first.max_points:g}"
-    assert rows["Bob"][score] == f"{first.max_points:g}"
     assert float(rows["Ann"][f"{second.lesson} score (of {second.max_points:g})"]) < \
         second.max_points
     report = lxml_html.parse(str(out / "item-analysis.html")).getroot()

@@ -1,10 +1,13 @@
-"""The browser grades exactly like Python: same outcome for every question of the book.
+"""The runtime grades exactly like Python: same outcome for every question of the book.
 
 For every question of every quiz (the real book, the minimal test book and the core
-fixtures) many random responses, right, nearly right and malformed, are graded by
-`quizbook.bundle.bundle_grade` (and the reference `quizbook.grade.grade`) and by the
-shipped `static/quizbook.js` under node. Points, max, correct, parts, feedback and
-answered must be equal, floats compared exactly.
+fixtures) many random responses, right, nearly right, malformed and arbitrary JSON, are
+graded by the reference grader `quizbook.grade.grade` and by the runtime itself: the ES
+module `quizbook.runtime.build.widget_module()` makes (the notebook's module; the book's
+classic script is the same files) imported under node. Points, max, correct, parts,
+feedback keys and answered must be equal, floats compared exactly; the feedback and
+explanation the runtime's LocalGrader unseals must be the texts Python unseals; and the
+runtime's points formatting must be `quizbook.points.format_points`.
 
 One known, deliberate gap: JSON cannot tell 2.0 from 2, so integral floats are not
 generated as ordering positions (Python treats 2.0 as no answer; a browser select
@@ -23,21 +26,29 @@ from typing import Any
 import pytest
 
 from quizbook import model
-from quizbook.bundle import bundle_grade, make_bundle
-from quizbook.grade import grade, matching_rights
+from quizbook.bundle import make_bundle
+from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.load import load_quiz
+from quizbook.points import format_points
+from quizbook.runtime.build import widget_module
+from quizbook.seal import unseal
 from tests.conftest import MINIMAL_BOOK, ROOT
 
-JS = ROOT / "src" / "quizbook" / "static" / "quizbook.js"
 PER_QUESTION = 250
 RUNNER = """
-const api = require(process.argv[2]);
+import { pathToFileURL } from "node:url";
+const runtime = await import(pathToFileURL(process.argv[2]).href);
 let input = "";
-process.stdin.on("data", (d) => { input += d; });
-process.stdin.on("end", () => {
-  const out = JSON.parse(input).map((c) => c.responses.map((r) => api.grade(c.q, r)));
-  process.stdout.write(JSON.stringify(out));
-});
+for await (const chunk of process.stdin) input += chunk;
+const job = JSON.parse(input);
+const grader = new runtime.LocalGrader();
+const out = {
+  outcomes: job.cases.map((c) => c.responses.map((r) => runtime.gradeQuestion(c.q, r))),
+  graded: job.cases.map((c) => c.responses.map((r) =>
+    grader.gradeAll({ questions: [c.q] }, { [c.q.id]: r })[c.q.id])),
+  points: job.points.map((p) => runtime.formatPoints(p)),
+};
+process.stdout.write(JSON.stringify(out));
 """
 SPACES = [" ", "  ", "\t", "\u00a0", "\u2003", "\n", "\x1c", "\u3000", "\ufeff", "\v", "\x85",
           "\u2028", "\u200b"]
@@ -156,15 +167,51 @@ def responses(rng: random.Random, q: model.Question, qb: dict[str, Any]) -> list
     return out
 
 
-def _as_dict(outcome: Any) -> dict[str, Any]:
+def json_like(rng: random.Random, depth: int = 0) -> Any:
+    """Arbitrary JSON (what a forged record or a hostile server could hold as a response)."""
+    kind = rng.randrange(9 if depth < 3 else 6)
+    if kind == 0:
+        return None
+    if kind == 1:
+        return rng.choice([True, False])
+    if kind == 2:
+        return rng.choice([0, -1, 7, 2**53, -(2**31), 10**20])
+    if kind == 3:
+        return rng.choice([0.5, -0.0, 1e308, 3.25, 1e-9])
+    if kind in (4, 5):
+        return "".join(rng.choice("ab1 -_.,é\u00a0\u0301<>\"'r") for _ in range(rng.randint(0, 6)))
+    if kind == 6:
+        return [json_like(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    keys = ["a", "b", "i1", "m1", "r1", "__proto__", "constructor", "toString", ""]
+    return {rng.choice(keys): json_like(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def _as_dict(outcome: Outcome) -> dict[str, Any]:
     d = outcome.as_json()
     return {**d, "points": float(d["points"]), "max": float(d["max"])}
+
+
+def _graded(qb: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
+    """What LocalGrader must answer for this outcome: the feedback and explanation unsealed."""
+    def opened(name: str) -> str:
+        sealed = qb["sealed"].get(name)
+        return "" if sealed is None else unseal(qb["salt"], qb["id"], name, sealed)
+
+    feedback = {key: opened(f"fb:{key}") for key in outcome.feedback if opened(f"fb:{key}")}
+    explanation = (opened("explanation") or None) if outcome.correct else None
+    d = _as_dict(outcome)
+    del d["feedback"]
+    return {"outcome": d, "feedback": feedback, "explanation": explanation}
+
+
+POINTS = [0, 1, 0.5, 0.125, 0.375, 0.625, 0.875, 1 / 3, 2 / 3, 1.005, 2.675, 12345.678, 0.005,
+          0.015, 0.045, 1e-9, 7.0, 99.995, 1e15 + 0.5, 2.5e-3]
 
 
 def test_js_grades_every_question_like_python(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:
-        pytest.fail("node is needed to run the browser runtime's grader", pytrace=False)
+        pytest.fail("node is needed to run the runtime's grader", pytrace=False)
     files = quiz_files()
     assert any(f.parent == ROOT / "quizzes" for f in files), "the book's own quizzes are included"
     rng = random.Random(20151930)
@@ -174,27 +221,153 @@ def test_js_grades_every_question_like_python(tmp_path: Path) -> None:
         quiz = load_quiz(path)
         bundle = make_bundle(quiz)
         for q, qb in zip(quiz.questions, bundle["questions"], strict=True):
-            rs = responses(rng, q, qb)
+            rs = responses(rng, q, qb) + [json_like(rng) for _ in range(40)]
             cases.append({"q": qb, "responses": rs})
-            want = []
-            for r in rs:
-                ours = _as_dict(bundle_grade(qb, r))
-                assert ours == _as_dict(grade(q, r)), (path.name, q.id, r)
-                want.append(ours)
-            expected.append((path.name, q.id, rs, want))
+            outcomes = [grade(q, r) for r in rs]
+            expected.append((path.name, q.id, rs, [_as_dict(o) for o in outcomes],
+                             [_graded(qb, o) for o in outcomes]))
             types_seen.add(q.type)
     assert types_seen == set(model.QUESTION_TYPES)
-    runner = tmp_path / "runner.js"
-    runner.write_text(RUNNER)
-    proc = subprocess.run([node, str(runner), str(JS)], input=json.dumps(cases),
-                          capture_output=True, text=True, timeout=600, check=True)
+    points = POINTS + [rng.randrange(0, 1000) / 8 for _ in range(200)] \
+        + [rng.uniform(0, 100) for _ in range(200)]
+    module = tmp_path / "runtime.mjs"
+    module.write_text(widget_module(), encoding="utf-8")
+    runner = tmp_path / "runner.mjs"
+    runner.write_text(RUNNER, encoding="utf-8")
+    proc = subprocess.run([node, str(runner), str(module)],
+                          input=json.dumps({"cases": cases, "points": points}),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads(proc.stdout)
-    checked = right_ones = 0
-    for (name, qid, rs, want), js_out in zip(expected, got, strict=True):
-        for r, w, j in zip(rs, want, js_out, strict=True):
+    checked = right_ones = with_feedback = 0
+    for (name, qid, rs, want, want_graded), js_out, js_graded in zip(
+            expected, got["outcomes"], got["graded"], strict=True):
+        for r, w, j, wg, jg in zip(rs, want, js_out, want_graded, js_graded, strict=True):
             j = {**j, "points": float(j["points"]), "max": float(j["max"])}
             assert j == w, f"{name} {qid}: response {r!r}: python {w} != js {j}"
+            jg["outcome"] = {**jg["outcome"], "points": float(jg["outcome"]["points"]),
+                             "max": float(jg["outcome"]["max"])}
+            assert jg == wg, f"{name} {qid}: response {r!r}: python {wg} != js {jg}"
             checked += 1
             right_ones += w["correct"]
+            with_feedback += bool(wg["feedback"])
     assert checked >= len(cases) * PER_QUESTION
     assert right_ones > len(cases), "the random responses include right answers"
+    assert with_feedback > len(cases), "feedback texts were compared, not only empty ones"
+    assert got["points"] == [format_points(p) for p in points]
+    assert format_points(0.125) == "0.13" and format_points(12345.678) == "12345.68"
+
+
+# -- patterns: the portable subset means the same in both engines ----------------------------
+
+PATTERN_RUNNER = """
+import { pathToFileURL } from "node:url";
+const api = await import(pathToFileURL(process.argv[2]).href);
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const out = JSON.parse(input).map((c) => c.answers.map(
+  (a) => api.patternMatches(c.pattern, a, c.case_sensitive)));
+process.stdout.write(JSON.stringify(out));
+"""
+# Letters whose case folding differs between engines (İ ı), folds to ASCII (K ſ), folds
+# to several letters (ß), has two lower cases (σ ς), plus the line terminators `.` treats
+# differently and the spaces \\s treats differently.
+ALPHABET = [*"abiIkKsSz09 -.,é", "\u0130", "\u0131", "\u212a", "\u017f", "ß", "ẞ", "σ", "ς",
+            "Σ", "\n", "\r", "\u2028", "\u2029", "\u00a0", "\ufeff", "\x1c", "\x85", "\u3000",
+            "\t", "\U0001d400", "٣", "Ǆ", "ǅ", "ǆ"]
+_SYNTAX = set("^$\\.*+?()[]{}|/-")
+
+
+def _literal(ch: str) -> str:
+    if ch in _SYNTAX:
+        return "\\" + ch
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, ch if ch.isprintable() or
+                                                       ch in "\u2028\u2029" else
+                                                       f"\\u{ord(ch):04x}")
+
+
+def _class_strategy() -> Any:
+    from hypothesis import strategies as st
+
+    member = st.sampled_from(ALPHABET).map(_literal)
+    ranged = st.tuples(st.sampled_from(ALPHABET), st.sampled_from(ALPHABET)).map(
+        lambda pair: f"{_literal(min(pair))}-{_literal(max(pair))}")
+    items = st.lists(member | ranged | st.sampled_from(["\\s", "\\S"]), min_size=1, max_size=4)
+    return st.tuples(st.booleans(), items).map(
+        lambda t: "[" + ("^" if t[0] else "") + "".join(t[1]) + "]")
+
+
+def _pattern_strategy() -> Any:
+    from hypothesis import strategies as st
+
+    atom = (st.sampled_from(ALPHABET).map(_literal) | st.just(".") |
+            st.sampled_from(["\\s", "\\S", "\\u0130", "\\x41", "\\/", "\\."]) |
+            _class_strategy())
+    quantifier = st.sampled_from(["", "", "", "*", "+", "?", "{2}", "{1,3}", "{0,2}", "{2,}",
+                                  "*?", "+?", "??", "{1,2}?"])
+
+    def extend(inner: Any) -> Any:
+        group = st.tuples(st.sampled_from(["(", "(?:"]), inner).map(lambda t: t[0] + t[1] + ")")
+        piece = st.tuples(atom | group, quantifier).map("".join)
+        seq = st.lists(piece, min_size=1, max_size=4).map("".join)
+        return st.lists(seq, min_size=1, max_size=3).map("|".join)
+
+    return st.recursive(st.tuples(atom, quantifier).map("".join), extend, max_leaves=8).map(
+        lambda p: p if not p.startswith("*") else p[1:])
+
+
+def _answers_for(rng: random.Random, pattern: str) -> list[str]:
+    out = ["", "a", "İ", "ı", "i", "I", "K", "ſ", "s", "\u2028", "x\ny"]
+    for _ in range(25):
+        out.append("".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 6))))
+    # Near the pattern: its own literal characters, shuffled and repeated.
+    plain = [c for c in pattern if c not in "\\()[]{}|*+?^$"]
+    for _ in range(10):
+        if plain:
+            out.append("".join(rng.choice(plain) for _ in range(rng.randint(1, 8))))
+    return out
+
+
+def test_patterns_match_the_same_answers_in_python_and_the_browser(tmp_path: Path) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from quizbook.answers import pattern_matches
+    from quizbook.patterns import problem
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to run the browser runtime's grader", pytrace=False)
+    runner = tmp_path / "patterns.mjs"
+    runner.write_text(PATTERN_RUNNER)
+    module = tmp_path / "runtime.mjs"
+    module.write_text(widget_module(), encoding="utf-8")
+    rng = random.Random(46)
+    totals = {"cases": 0, "matches": 0, "refused": 0}
+
+    # Small batches (one node run each): large drawn lists overrun hypothesis's buffer.
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.lists(st.tuples(_pattern_strategy(), st.booleans()), min_size=20, max_size=20))
+    def agree(drawn: list[tuple[str, bool]]) -> None:
+        cases = []
+        for pattern, case_sensitive in drawn:
+            if problem(pattern, case_sensitive=case_sensitive) is not None:
+                totals["refused"] += 1  # refused at check: never reaches a page
+                continue
+            cases.append({"pattern": pattern, "case_sensitive": case_sensitive,
+                          "answers": _answers_for(rng, pattern)})
+        proc = subprocess.run([node, str(runner), str(module)], input=json.dumps(cases),
+                              capture_output=True, text=True, timeout=600, check=True)
+        for case, js in zip(cases, json.loads(proc.stdout), strict=True):
+            for answer, in_browser in zip(case["answers"], js, strict=True):
+                in_python = pattern_matches(case["pattern"], answer,
+                                            case_sensitive=case["case_sensitive"])
+                assert in_python == in_browser, (case["pattern"], case["case_sensitive"],
+                                                 answer, in_python, in_browser)
+                totals["cases"] += 1
+                totals["matches"] += in_python
+
+    agree()
+    assert totals["cases"] > 15_000 and totals["refused"] < totals["cases"] / 40
+    assert totals["matches"] > 500, "the generated answers include matching ones"

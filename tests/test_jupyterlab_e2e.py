@@ -1,9 +1,14 @@
 """End to end: a generated student notebook in a real JupyterLab, driven by headless Chromium.
 
-JupyterLab listens on 127.0.0.1 only, with a random token, in a temporary folder
-holding one generated notebook. The test runs every cell, answers one question by
-clicking its label, presses Check answers and reads the feedback; it then checks
-that the kernel saved the progress file next to the notebook. JupyterLab (and its
+JupyterLab listens on 127.0.0.1 only, with a random token, in a temporary folder holding
+what a student gets: one generated notebook and `quizbook_widget.py`, plus the progress
+file the earlier ipywidgets quiz saved there. JupyterLab and its kernel run in an
+environment that cannot import quizbook (tests/kernel_support.py), as a student's.
+The test runs every cell and finds the book's quiz (the anywidget): the old progress
+carried over and re-graded; an answer by clicking its label and Check answers; an answer
+and Check by keyboard alone (arrow keys in a radio group stay in the quiz); feedback and
+score; the progress file and the results download (and its copy) beside the notebook;
+the notes box saved; axe-core on both; no request to another host. JupyterLab (and its
 kernel) are stopped in teardown.
 """
 
@@ -27,9 +32,13 @@ import pytest
 from playwright.sync_api import expect
 
 from quizbook.notebooks import write_notebooks
+from quizbook.results import parse_results
+from tests.kernel_support import without_quizbook
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "books" / "minimal"
+OLD_PROGRESS = ROOT / "tests" / "fixtures" / "old-widget-progress.json"
+QUIZ = "m1-all-types"
 pytestmark = pytest.mark.browser
 
 
@@ -48,14 +57,17 @@ class Lab:
 @pytest.fixture
 def jupyterlab(tmp_path: Path) -> Iterator[Lab]:
     root = tmp_path / "class"
-    write_notebooks(MINIMAL, root, "student")
+    write_notebooks(MINIMAL, root, "student")  # the notebook and quizbook_widget.py
+    (root / f"{QUIZ}.quizbook.json").write_text(OLD_PROGRESS.read_text(encoding="utf-8"),
+                                                 encoding="utf-8")
     home = tmp_path / "home"
     # No "official Jupyter news?" prompt over the page (and no fetching of news).
     notif = home / "settings" / "@jupyterlab" / "apputils-extension"
     notif.mkdir(parents=True)
     (notif / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
-    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
+    env = dict(without_quizbook(tmp_path / "no-quizbook"), HOME=str(home),
+               JUPYTER_CONFIG_DIR=str(home / "config"),
                JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                IPYTHONDIR=str(home / "ipython"), JUPYTER_PLATFORM_DIRS="1")
     port, token = free_port(), secrets.token_hex(16)
@@ -117,9 +129,9 @@ def wait_for_idle_kernel(lab: Lab) -> None:
                 pytrace=False)
 
 
-def test_notebook_quiz_in_jupyterlab(jupyterlab: Lab, browser: Any, artifacts: Path) -> None:
-    started = time.monotonic()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def test_notebook_quiz_in_jupyterlab(jupyterlab: Lab, browser: Any, artifacts: Path,
+                                     tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url)
@@ -134,54 +146,94 @@ def test_notebook_quiz_in_jupyterlab(jupyterlab: Lab, browser: Any, artifacts: P
             timeout=30_000)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        quiz = page.locator(".qb-quiz")
+        quiz = page.locator(f'.qb-widget [data-quizbook-quiz="{QUIZ}"]')
         quiz.wait_for(timeout=30_000)
         notes = page.get_by_label("Your notes:")
         notes.wait_for(timeout=10_000)
-        first = quiz.locator(".qb-question").first
-        first.get_by_label("30 September 2015").check()
+        assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        score = quiz.locator("[data-quizbook-score]")
+        status = quiz.locator(".qb-status")
+        question = {n: quiz.locator(f'[data-question-id="q{n}"]') for n in range(1, 8)}
+
+        # The progress the ipywidgets quiz saved is back, graded again by the runtime.
+        expect(score).to_have_text("2.75 / 7", timeout=10_000)
+        expect(status).to_contain_text("Your saved answers are back (2 check(s)")
+        expect(question[1].get_by_label("30 September 2015")).to_be_checked()
+        expect(question[4].get_by_label("Your answer")).to_have_value("hmeimim")
+        expect(question[2].locator(".qb-verdict")).to_have_text("◐ Partly right. 0.5 / 1 points.")
+        expect(quiz.get_by_label("Your name (for the results file)")).to_have_value("Ada Lovelace")
+
+        # Click a label, then Check answers: the book's feedback.
+        question[3].get_by_label("True").check()
+        expect(question[3].locator(".qb-fb")).to_have_text("")  # a changed answer hides feedback
         quiz.get_by_role("button", name="Check answers").click()
-        feedback = first.locator(".qb-feedback")
-        expect(feedback).to_contain_text("✓ Right. 1 / 1 points.", timeout=10_000)
-        option = first.locator(".qb-option-feedback")
-        expect(option).to_contain_text("✓ right: 30 September 2015 — Right, the strikes began")
-        # The score and the status line are set last, after the progress file is saved.
-        expect(quiz.locator(".qb-score")).to_contain_text("Score: 1 / 7", timeout=10_000)
-        expect(quiz.locator(".qb-status")).to_contain_text("Checked: 1 / 7", timeout=10_000)
-        # Keyboard only: type an answer, move to Check answers, press Enter.
-        short = quiz.locator(".qb-question").nth(3)
-        short.get_by_label("Your answer:").focus()
-        page.keyboard.type("hmeimim")
-        quiz.get_by_role("button", name="Check answers").focus()
+        expect(question[3].locator(".qb-verdict")).to_have_text("✓ Right. 1 / 1 points.")
+        expect(score).to_have_text("3.75 / 7")
+        expect(status).to_contain_text("Checked: 3.75 / 7 points.")
+
+        # Keyboard only: type an answer, Tab to Check answers, press Enter.
+        question[5].get_by_label("Your answer").focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("2015")
+        while page.evaluate("document.activeElement.dataset.quizbookAction") != "check":
+            page.keyboard.press("Tab")
         page.keyboard.press("Enter")
-        expect(short.locator(".qb-feedback")).to_contain_text("✓ Right.", timeout=10_000)
-        expect(quiz.locator(".qb-score")).to_contain_text("Score: 2 / 7", timeout=10_000)
-        expect(quiz.locator(".qb-status")).to_contain_text("Checked: 2 / 7", timeout=10_000)
-        # Tab reaches each option of a radio group and Space chooses it.
-        radios = quiz.locator(".qb-question").nth(2).locator("input[type=radio]")
-        radios.nth(0).focus()
-        page.keyboard.press("Tab")
-        page.keyboard.press("Space")
-        expect(radios.nth(1)).to_be_checked()
-        expect(radios.nth(0)).not_to_be_checked()
+        expect(question[5].locator(".qb-verdict")).to_have_text("✓ Right. 1 / 1 points.")
+        expect(score).to_have_text("4.75 / 7")
+        # Arrow keys move within a radio group (JupyterLab does not take them here).
+        radios = question[1].locator("input[type=radio]")
+        radios.nth(1).focus()
+        page.keyboard.press("ArrowUp")
+        expect(radios.nth(0)).to_be_checked()
+        expect(radios.nth(1)).not_to_be_checked()
+        expect(question[1].locator(".qb-fb")).to_have_text("")
+
+        # The kernel saved the progress beside the notebook, in the same file format.
+        saved_path = jupyterlab.root / f"{QUIZ}.quizbook.json"
+        deadline = time.monotonic() + 10
+        while json.loads(saved_path.read_text(encoding="utf-8"))["attempts"] < 4:
+            assert time.monotonic() < deadline, saved_path.read_text(encoding="utf-8")
+            time.sleep(0.2)
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        assert saved["format"] == "quizbook-progress/1" and saved["quiz"] == QUIZ
+        assert saved["student"] == "Ada Lovelace"
+        assert saved["responses"]["q3"] is True and saved["responses"]["q5"] == "2015"
+        assert saved["outcomes"]["q5"] == {"points": 1, "max": 1, "correct": True, "attempts": 2}
+
+        # Download: the browser saves the file, the kernel keeps a copy beside the notebook.
+        with page.expect_download() as info:
+            quiz.get_by_role("button", name="Download my results").click()
+        downloaded = tmp_path / "results.json"
+        info.value.save_as(downloaded)
+        results = parse_results(downloaded.read_bytes(), "results.json")
+        assert (results.student, results.source) == ("Ada Lovelace", "notebook")
+        assert results.quizzes[0].score == 4.75
+        expect(status).to_contain_text(f"A copy is also next to this notebook: results-{QUIZ}.json")
+        copy = jupyterlab.root / f"results-{QUIZ}.json"
+        assert parse_results(copy.read_bytes(), copy.name) == results
+
+        # The notes box saves beside the notebook.
+        notes.fill("Air power without ground troops.")
+        notes.blur()
+        notes_path = jupyterlab.root / "01-minimal.notes.json"
+        deadline = time.monotonic() + 10
+        while not notes_path.exists() or "ground troops" not in notes_path.read_text("utf-8"):
+            assert time.monotonic() < deadline, "the notes were not saved"
+            time.sleep(0.2)
+
         # axe-core finds nothing in the quiz or the notes box.
         from axe_playwright_python.sync_playwright import Axe
 
-        for region in (".qb-quiz", ".qb-notes"):
+        for region in (".qb-widget", ".qb-notes"):
             report = Axe().run(page, context=region)
             violations = [(v["id"], v["help"]) for v in report.response["violations"]]
             assert violations == [], (region, violations)
             assert report.response["passes"], region
-        # The kernel saved the progress next to the notebook.
-        saved = jupyterlab.root / "m1-all-types.quizbook.json"
-        data = json.loads(saved.read_text(encoding="utf-8"))
-        assert data["responses"]["q1"] == "b" and data["responses"]["q4"] == "hmeimim"
-        assert data["attempts"] == 2
         page.screenshot(path=str(artifacts / "jupyterlab-quiz.png"))
+        quiz.screenshot(path=str(artifacts / "jupyterlab-quiz-widget.png"))
     except Exception:
         page.screenshot(path=str(artifacts / "jupyterlab-failure.png"))
         raise
     finally:
         context.close()
     assert outside == [], f"JupyterLab page requested another host: {outside[:5]}"
-    assert time.monotonic() - started < 60

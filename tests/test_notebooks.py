@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,10 @@ from sphinx.testing.util import SphinxTestApp
 
 from quizbook.bundle import make_bundle
 from quizbook.load import load_quiz
-from quizbook.notebooks import NotebookError, write_notebooks
-from quizbook.notebooks.quiz_cell import quiz_cells
+from quizbook.notebooks import HELPER_NAME, NotebookError, write_helper, write_notebooks
+from quizbook.notebooks.quiz_cell import QUIZ_HEADING_LEVEL, quiz_cells
+from quizbook.sphinx.render import quiz_html
+from tests.kernel_support import without_quizbook
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "books" / "minimal"
@@ -106,9 +109,14 @@ class Built:
     html: Path  # the HTML output folder
     warnings: str
 
+    def download(self, lesson: str = "01-tiny") -> dict[str, bytes]:
+        """The lesson's download: a zip of the notebook and the helper it needs."""
+        with zipfile.ZipFile(self.html / "_downloads" / "notebooks" / f"{lesson}.zip") as z:
+            return {name: z.read(name) for name in z.namelist()}
+
     def notebook(self, lesson: str = "01-tiny") -> Any:
-        path = self.html / "_downloads" / "notebooks" / f"{lesson}.ipynb"
-        nb = nbformat.read(path, as_version=4)
+        text = self.download(lesson)[f"{lesson}/{lesson}.ipynb"].decode("utf-8")
+        nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
         return nb
 
@@ -147,15 +155,25 @@ def sources(nb: Any) -> str:
     return "\n".join(c.source for c in nb.cells)
 
 
-def quiz_call(cell: Any) -> dict[str, Any]:
-    """The bundle a quiz cell passes to show_quiz (the cell is parsed, not run)."""
+def quiz_markup(cell: Any) -> tuple[str, str]:
+    """The quiz id and markup a quiz cell passes to show_quiz (the cell is parsed, not run)."""
     tree = ast.parse(cell.source)
     call = tree.body[-1]
     assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
     assert isinstance(call.value.func, ast.Name) and call.value.func.id == "show_quiz"
-    arg = call.value.args[0]
-    assert isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-    data: dict[str, Any] = json.loads(arg.value)
+    quiz_id, markup = call.value.args
+    assert isinstance(quiz_id, ast.Constant) and isinstance(quiz_id.value, str)
+    assert isinstance(markup, ast.Constant) and isinstance(markup.value, str)
+    return quiz_id.value, markup.value
+
+
+def quiz_call(cell: Any) -> dict[str, Any]:
+    """The student bundle inside the markup a quiz cell shows."""
+    _, markup = quiz_markup(cell)
+    found = re.search(r"<script type=\"application/json\" data-quizbook-bundle>(.*?)</script>",
+                      markup)
+    assert found
+    data: dict[str, Any] = json.loads(found.group(1))
     return data
 
 
@@ -177,8 +195,9 @@ def test_student_notebook_structure(tiny: dict[str, Built]) -> None:
     built = tiny["student"]
     assert built.warnings == ""
     cs = built.notebook().cells
-    assert cs[0].cell_type == "markdown" and cs[0].source == "# 46.1 A tiny lesson"
-    assert cs[1].metadata["tags"] == ["quizbook-intro"]
+    assert cs[0].metadata["tags"] == ["quizbook-intro"]  # what the notebook needs comes first
+    assert "`anywidget` and `ipywidgets`" in cs[0].source and f"`{HELPER_NAME}`" in cs[0].source
+    assert cs[1].cell_type == "markdown" and cs[1].source == "# 46.1 A tiny lesson"
     assert cs[2].source == ('<a id="p46-1-1"></a>**¶ 46.1.1** Russian strikes in Syria began '
                             "on 30 September 2015.")
     assert "See [¶ 46.1.1](#p46-1-1) for the start." in sources(built.notebook())
@@ -203,10 +222,13 @@ def test_page_links_its_notebook(tiny: dict[str, Built]) -> None:
         page = lxml.html.fromstring(built.page())
         links = page.xpath('//a[contains(@class, "qb-notebook-download")]')
         assert len(links) == 1
-        assert links[0].get("href") == "../_downloads/notebooks/01-tiny.ipynb"
+        assert links[0].get("href") == "../_downloads/notebooks/01-tiny.zip"
         assert links[0].get("download") == ""
         label = "the instructor edition" if edition == "instructor" else "a Jupyter notebook"
-        assert f"Download this lesson as {label} (01-tiny.ipynb)" in links[0].text_content()
+        assert f"Download this lesson as {label} (01-tiny.zip)" in links[0].text_content()
+        assert f"Keep 01-tiny.ipynb and {HELPER_NAME} in one folder" in page.text_content()
+        # The zip holds the notebook and the helper it needs, in a folder named after it.
+        assert sorted(built.download()) == ["01-tiny/01-tiny.ipynb", f"01-tiny/{HELPER_NAME}"]
         # The link is on the page, never inside the notebook it points to.
         assert "Download this lesson" not in sources(built.notebook())
     index = (tiny["student"].html / "index.html").read_text(encoding="utf-8")
@@ -220,7 +242,9 @@ def test_quiz_cell_embeds_exactly_the_student_bundle(tiny: dict[str, Built],
     for built in tiny.values():
         cell = next(c for c in built.notebook().cells
                     if "quizbook-quiz" in c.metadata.get("tags", []))
-        assert "from quizbook.widgets import show_quiz" in cell.source
+        assert "from quizbook_widget import show_quiz" in cell.source
+        assert quiz_markup(cell) == ("tiny-quiz", quiz_html(make_bundle(quiz),
+                                                            QUIZ_HEADING_LEVEL))
         assert quiz_call(cell) == make_bundle(quiz)
     made = quiz_cells(tmp_path / "q.yml", "student")
     assert [c.cell_type for c in made] == ["markdown", "code"]
@@ -241,7 +265,7 @@ def test_instructor_edition_adds_notes_and_the_pages_key(tiny: dict[str, Built])
     text = sources(nb)
     assert f"> **🎓 For the instructor**\n>\n> {SECRET}: steer towards cost and risk." in text
     assert '<a id="p46-1-9"></a>**¶ 46.1.9** A paragraph only the instructor sees.' in text
-    assert "Instructor edition" in nb.cells[1].source
+    assert "Instructor edition" in nb.cells[0].source
     key = next(c.source for c in nb.cells if c.source.startswith("### Answer key"))
     assert key.startswith("### Answer key: A tiny quiz\n\n1. **Question 1** (single, 1 point): "
                           "When did the strikes begin?")
@@ -267,17 +291,31 @@ def rendered_text(markdown: str) -> str:
 
 def test_same_doctree_gives_the_same_bytes(tmp_path: Path, tiny: dict[str, Built]) -> None:
     again = build(tmp_path, {"lessons/01-tiny.md": LESSON}, "student")
-    path = Path("_downloads", "notebooks", "01-tiny.ipynb")
+    path = Path("_downloads", "notebooks", "01-tiny.zip")
     assert (again.html / path).read_bytes() == (tiny["student"].html / path).read_bytes()
 
 
-def test_kernel_without_quizbook_gets_a_plain_message(tiny: dict[str, Built],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "quizbook.widgets", None)  # import fails as if absent
+NEEDS = ("This notebook needs the file quizbook_widget.py next to it (it comes in the lesson's "
+         "zip download) and the Python packages anywidget and ipywidgets (pip install anywidget "
+         "ipywidgets). Missing: ")
+
+
+@pytest.mark.parametrize(("absent", "message"), [
+    ("quizbook_widget", NEEDS + "quizbook_widget"),
+    ("anywidget", NEEDS + "anywidget"),
+])
+def test_kernel_without_what_it_needs_gets_a_plain_message(
+        tiny: dict[str, Built], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, absent: str,
+        message: str) -> None:
+    monkeypatch.setitem(sys.modules, absent, None)  # the import fails as if absent
+    if absent != "quizbook_widget":
+        write_helper(tmp_path)
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.delitem(sys.modules, "quizbook_widget", raising=False)
     code = [c for c in tiny["student"].notebook().cells if c.cell_type == "code"]
     assert len(code) == 2
     for cell in code:
-        with pytest.raises(ModuleNotFoundError, match="needs the course's quizbook package"):
+        with pytest.raises(ModuleNotFoundError, match=f"^{re.escape(message)}$"):
             exec(compile(cell.source, "cell", "exec"), {})
 
 
@@ -392,7 +430,7 @@ def test_a_notebook_lesson_becomes_a_class_notebook(tmp_path: Path) -> None:
         built = build(tmp_path, {"lessons/02-nb.ipynb": page}, edition)
         nb = built.notebook("02-nb")
         kinds = [(c.cell_type, c.source.split("\n")[0]) for c in nb.cells]
-        assert kinds[0] == ("markdown", "# A notebook lesson")
+        assert kinds[1] == ("markdown", "# A notebook lesson")  # after what it needs
         assert ("code", "total = 1 + 1") in kinds
         assert nb.metadata["quizbook"]["quizzes"] == ["tiny-quiz"]
         assert (SECRET in sources(nb)) == (edition == "instructor")
@@ -444,12 +482,23 @@ def test_write_notebooks_on_a_book_without_the_extension(
     student = minimal_notebooks["student"].read_text(encoding="utf-8")
     instructor = minimal_notebooks["instructor"].read_text(encoding="utf-8")
     assert minimal_notebooks["student"].name == "01-minimal.ipynb"
+    for path in minimal_notebooks.values():  # the helper the notebooks need is beside them
+        assert (path.parent / HELPER_NAME).is_file()
     assert SECRET not in student and SECRET in instructor
     assert "Answer key" not in student and "Answer key" in instructor
 
 
-def book_notebooks(html: Path) -> list[Path]:
-    return sorted((html / "_downloads" / "notebooks").glob("*.ipynb"))
+def book_notebooks(html: Path, into: Path) -> list[Path]:
+    """The notebooks of a built book, taken out of its lesson zips into `into`."""
+    into.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in sorted((html / "_downloads" / "notebooks").glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            target = into / f"{path.stem}.ipynb"
+            target.write_bytes(archive.read(f"{path.stem}/{path.stem}.ipynb"))
+            (into / HELPER_NAME).write_bytes(archive.read(f"{path.stem}/{HELPER_NAME}"))
+        out.append(target)
+    return out
 
 
 def instructor_texts() -> list[str]:
@@ -473,11 +522,12 @@ def plain_sources(paths: list[Path]) -> str:
 
 @pytest.mark.slow
 def test_every_lesson_of_the_book_becomes_a_notebook(student_book_html: Path,
-                                                     instructor_book_html: Path) -> None:
+                                                     instructor_book_html: Path,
+                                                     tmp_path: Path) -> None:
     lessons = sorted(p.stem for p in (ROOT / "lessons").glob("*.md"))
     assert len(lessons) >= 5
-    for html in (student_book_html, instructor_book_html):
-        paths = book_notebooks(html)
+    for n, html in enumerate((student_book_html, instructor_book_html)):
+        paths = book_notebooks(html, tmp_path / str(n))
         assert [p.stem for p in paths] == lessons
         for path in paths:
             nb = nbformat.read(path, as_version=4)
@@ -486,17 +536,18 @@ def test_every_lesson_of_the_book_becomes_a_notebook(student_book_html: Path,
             assert quiz_call(quiz[0])["lesson"] == path.stem
             assert sum(c.source.startswith('<a id="p') for c in nb.cells) >= 1, path
             page = (html / "lessons" / f"{path.stem}.html").read_text(encoding="utf-8")
-            href = f'href="../_downloads/notebooks/{path.name}"'
+            href = f'href="../_downloads/notebooks/{path.stem}.zip"'
             assert href in page, path
 
 
 @pytest.mark.slow
 def test_real_student_notebooks_hold_no_instructor_text(student_book_html: Path,
-                                                        instructor_book_html: Path) -> None:
+                                                        instructor_book_html: Path,
+                                                        tmp_path: Path) -> None:
     found = instructor_texts()
     assert len(found) > 20
-    student = plain_sources(book_notebooks(student_book_html))
-    instructor = plain_sources(book_notebooks(instructor_book_html))
+    student = plain_sources(book_notebooks(student_book_html, tmp_path / "student"))
+    instructor = plain_sources(book_notebooks(instructor_book_html, tmp_path / "instructor"))
     assert [s for s in found if s not in instructor] == []  # the scan below can fail
     assert [s for s in found if s in student] == []
     assert "Answer key" not in student and "Answer key" in instructor
@@ -506,18 +557,23 @@ def test_real_student_notebooks_hold_no_instructor_text(student_book_html: Path,
 def test_nbval_runs_every_student_notebook(student_book_html: Path,
                                            minimal_notebooks: dict[str, Path],
                                            tmp_path: Path) -> None:
-    """`pytest --nbval-lax` on copies in a temporary folder (results files land there)."""
+    """`pytest --nbval-lax` on copies in a temporary folder (results files land there), with
+    the notebooks' `quizbook_widget.py` beside them and a kernel that cannot import quizbook,
+    as a student's."""
     run = tmp_path / "run"
     run.mkdir()
-    for path in [*book_notebooks(student_book_html), minimal_notebooks["student"]]:
+    for path in [*book_notebooks(student_book_html, tmp_path / "book"),
+                 minimal_notebooks["student"]]:
         shutil.copy(path, run / path.name)
+    shutil.copy(minimal_notebooks["student"].parent / HELPER_NAME, run / HELPER_NAME)
     n_code = sum(c.cell_type == "code" for p in run.glob("*.ipynb")
                  for c in nbformat.read(p, as_version=4).cells)
     before = sorted(p.name for p in ROOT.glob("*.json"))
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
          "--rootdir", str(run), "-o", "addopts=", "-o", "testpaths=.", "."],
-        cwd=run, capture_output=True, text=True, timeout=600)
+        cwd=run, capture_output=True, text=True, timeout=600,
+        env=without_quizbook(tmp_path / "no-quizbook"))
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert re.search(rf"\b{n_code} passed\b", proc.stdout), proc.stdout[-2000:]
     assert sorted(p.name for p in ROOT.glob("*.json")) == before

@@ -10,6 +10,8 @@ import math
 import re
 import unicodedata
 
+from quizbook import patterns
+
 _SPACE_CONTROLS = "\t\n\r\f\v"
 
 
@@ -87,9 +89,13 @@ def parse_number(text: str, unit: str | None = None) -> float | None:
 
 
 def pattern_matches(pattern: str, text: str, *, case_sensitive: bool) -> bool:
-    """An author's regex must match the whole trimmed answer (JS: ^(?:p)$ with flag u)."""
-    flags = 0 if case_sensitive else re.IGNORECASE
+    """An author's regex must match the whole trimmed answer (JS: ^(?:p)$ with flag u or iu).
+
+    The pattern runs as `quizbook.patterns` translates it, with the browser's meaning; one
+    outside the portable subset matches nothing (`quizbook check` refuses it anyway).
+    """
     try:
-        return re.fullmatch(pattern, _collapse(text, collapse_inner=False), flags) is not None
-    except re.error:
+        compiled = patterns.to_python(pattern, case_sensitive=case_sensitive)
+    except patterns.PatternError:
         return False
+    return compiled.fullmatch(_collapse(text, collapse_inner=False)) is not None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from quizbook.book import Book, check_book, find_root, open_book
 from quizbook.bundle import bundle_json
 from quizbook.lint import lint_quiz, rules
 from quizbook.load import Problem, check_quiz_file
+from quizbook.stats import add_stats_parser
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -25,13 +27,16 @@ def _usage_error(message: str) -> int:
 
 
 def _quiz_files(paths: Sequence[str]) -> list[Path] | str:
-    """Expand folders to their .yml files; a missing path is a usage error message."""
+    """Expand folders to their .yml files; a missing path is a usage error message.
+
+    Anything else that exists (a FIFO, a device, a symlink loop) is passed on: the
+    reader refuses it as `PATH:1:1: message`, a content problem."""
     files: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
             files.extend(sorted([*path.glob("*.yml"), *path.glob("*.yaml")]))
-        elif path.is_file():
+        elif os.path.lexists(path):
             files.append(path)
         else:
             return f"no such file or folder: {name}"
@@ -44,7 +49,8 @@ def _book_for(files: list[Path]) -> Book | None:
         root = roots.pop()
         if root is not None:
             book = open_book(root)
-            in_book = all(f.resolve().parent == book.quizzes_dir for f in files)
+            # The folder, not the file, is resolved: a file may be a symlink loop.
+            in_book = all(f.absolute().parent.resolve() == book.quizzes_dir for f in files)
             return book if in_book else None
     return None
 
@@ -104,9 +110,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
     label = "error" if args.strict else "warning"
     for finding in findings:
         print(f"{finding} ({label})")
-    summary = f"{len(findings)} finding(s) in {len(files)} quiz file(s)"
-    print(summary if findings else f"ok: {len(files)} quiz file(s), no findings",
-          file=sys.stderr)
+    if invalid:  # never "no findings" for files that could not even be read
+        summary = (f"{invalid} of {len(files)} quiz file(s) could not be loaded (problems "
+                   f"above; fix them, then lint again); {len(findings)} finding(s) in the rest")
+    elif findings:
+        summary = f"{len(findings)} finding(s) in {len(files)} quiz file(s)"
+    else:
+        summary = f"ok: {len(files)} quiz file(s), no findings"
+    print(summary, file=sys.stderr)
     if invalid or (args.strict and findings):
         return EXIT_CONTENT
     return EXIT_OK
@@ -114,7 +125,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def cmd_bundle(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return _usage_error(f"no such file: {args.path}")
     quiz, problems = check_quiz_file(path)
     if quiz is None:
@@ -145,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("path", help="a quiz file")
     bundle.set_defaults(func=cmd_bundle)
 
+    add_stats_parser(sub)
     for register in _extra_commands():
         register(sub)
     return parser
@@ -156,6 +168,9 @@ def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # 
     from quizbook.export.cli import add_export_parser, add_gradebook_parser
 
     found += [add_export_parser, add_gradebook_parser]
+    from quizbook.server.cli import add_class_parser, add_serve_parser
+
+    found += [add_serve_parser, add_class_parser]
     return found
 
 
@@ -167,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # the disk, not the content: full, read-only, vanished folder
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"quizbook: {name}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONTENT
 
 
 if __name__ == "__main__":

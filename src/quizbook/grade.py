@@ -1,7 +1,7 @@
 """The reference grader: what a response to a question is worth, and which feedback to show.
 
-Pure functions of the full question (with its key). The student-side graders
-(`bundle.bundle_grade`, the browser, the widgets) must agree with this exactly.
+Pure functions of the full question (with its key). The student-side grader (the
+runtime, in the book and the notebooks) must agree with this exactly.
 A response of the wrong shape is treated as unanswered, never an error.
 
 Scoring rules (also in the README):

@@ -8,6 +8,7 @@ machine can make. Each finding names its rule so an author can look it up.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ def rules() -> dict[str, tuple[str, Check]]:
         "option-count": ("choice items have 3 to 5 options", _option_count),
         "objective-coverage": ("every objective is assessed by at least two items", _coverage),
         "prompt-ending": ("prompts end with a question or a clear instruction", _prompt_end),
+        "cross-item-cue": ("no item prints another item's answer (an accepted answer or the "
+                           "key's text)", _cross_item_cues),
     }
 
 
@@ -167,3 +170,60 @@ def _prompt_end(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
         yield (["questions", n, "prompt"], f"questions[{n}].prompt",
                "end the prompt with a question mark or a clear instruction "
                "(e.g. 'Select the ...')")
+
+
+def _words(text: str) -> str:
+    """Lower case, no accents, no punctuation, single spaces, padded: for whole-word search."""
+    decomposed = unicodedata.normalize("NFKD", plain_text(text))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " " + " ".join(re.sub(r"[^\w]+", " ", bare).split()) + " "
+
+
+def _shown_texts(q: model.Question) -> list[str]:
+    """Everything a student can read in an item, before or after answering it (not the
+    instructor note)."""
+    texts = [q.prompt, q.hint or "", q.explanation or ""]
+    if isinstance(q, CHOICE):
+        texts += [t for o in q.options for t in (o.text, o.feedback or "")]
+    elif isinstance(q, model.TrueFalseQuestion):
+        texts += [q.feedback.true or "", q.feedback.false or ""]
+    else:
+        texts += [q.feedback.correct or "", q.feedback.incorrect or ""]
+    if isinstance(q, model.OrderingQuestion):
+        texts += [i.text for i in q.items]
+    if isinstance(q, model.MatchingQuestion):
+        texts += [t for p in q.pairs for t in (p.left, p.right)] + list(q.distractors)
+    return texts
+
+
+def _answers(q: model.Question) -> list[tuple[str, list[str]]]:
+    """(answer text, texts of the wrong options) for each answer a student must produce or pick.
+    A key printed next to its own distractors gives nothing away, so those do not count."""
+    if isinstance(q, CHOICE):
+        wrong = [o.text for o in q.options if not o.correct]
+        return [(o.text, wrong) for o in q.options if o.correct]
+    if isinstance(q, model.ShortTextQuestion):
+        return [(answer, []) for answer in q.accept]
+    if isinstance(q, model.NumericQuestion) and q.answer is not None:
+        if q.answer == int(q.answer):
+            return [(str(int(q.answer)), []), (f"{int(q.answer):,}", [])]
+        return [(f"{q.answer:g}", [])]
+    return []
+
+
+def _cross_item_cues(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    shown = [" ".join(_words(t) for t in _shown_texts(q)) for q in quiz.questions]
+    for n, q in enumerate(quiz.questions):
+        reported: set[str] = set()
+        for answer, wrong in _answers(q):
+            needle = _words(answer)
+            if len(needle.strip()) < 3 or needle in reported:
+                continue
+            others = [m for m, text in enumerate(shown) if m != n and needle in text
+                      and not any(_words(w) in text for w in wrong)]
+            if others:
+                reported.add(needle)
+                where = ", ".join(f"{quiz.questions[m].id} (question {m + 1})" for m in others)
+                yield (["questions", n], f"questions[{n}]",
+                       f"the answer {answer.strip()!r} is printed in {where}: a student can "
+                       "copy it from there; reword one of the items")

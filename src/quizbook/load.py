@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import io
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from quizbook import model
+from quizbook import chars, files, model
+from quizbook.yamlsafe import TooDeep, new_yaml
 
 MAX_FILE_BYTES = 1_000_000
 #: A YAML alias bomb is tiny on disk and enormous once expanded; count nodes first.
@@ -63,7 +65,7 @@ def check_quiz_file(path: Path | str) -> tuple[model.Quiz | None, list[Problem]]
     path = Path(path)
     try:
         stat = path.stat()
-        key = (str(path.resolve()), str(path), stat.st_mtime_ns, stat.st_size)
+        key = (os.path.realpath(path), str(path), stat.st_mtime_ns, stat.st_size)
     except OSError:
         return _check_quiz_file(path)
     quiz, problems = _cached_check(key)
@@ -80,12 +82,9 @@ def _cached_check(key: tuple[str, str, int, int]) -> tuple[model.Quiz | None,
 def _check_quiz_file(path: Path) -> tuple[model.Quiz | None, list[Problem]]:
     shown = str(path)
     try:
-        raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
-    except OSError as exc:
-        return None, [Problem(shown, 1, 1, "", f"cannot read the file: {exc.strerror}")]
-    if raw is None:
-        return None, [Problem(shown, 1, 1, "", f"the file is larger than {MAX_FILE_BYTES:,} "
-                                                "bytes; a quiz file should be far smaller")]
+        raw = files.read_bytes(path, limit=MAX_FILE_BYTES, what="quiz file")
+    except files.UnreadableFile as exc:
+        return None, [Problem(shown, exc.line, exc.col, "", exc.message)]
     return parse_quiz_text(raw, shown)
 
 
@@ -95,13 +94,9 @@ def parse_quiz_text(raw: bytes, shown: str) -> tuple[model.Quiz | None, list[Pro
         return None, [Problem(shown, 1, 1, "", f"the file is larger than {MAX_FILE_BYTES:,} "
                                                 "bytes; a quiz file should be far smaller")]
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [Problem(shown, line, col, "", "the file is not UTF-8 text; save it as "
-                                                    "UTF-8")]
-    text = text.removeprefix("\ufeff")
+        text = files.decode_utf8(raw)
+    except files.UnreadableFile as exc:
+        return None, [Problem(shown, exc.line, exc.col, "", exc.message)]
     if not text.strip():
         return None, [Problem(shown, 1, 1, "", "the file is empty; a quiz needs id, lesson, "
                                                "title, objectives and questions")]
@@ -109,6 +104,9 @@ def parse_quiz_text(raw: bytes, shown: str) -> tuple[model.Quiz | None, list[Pro
             if "\t" in line]
     if tabs:
         return None, tabs
+    controls = _control_problems(shown, text)
+    if controls:
+        return None, controls
     data, problem = _parse_yaml(text, shown)
     if problem is not None:
         return None, [problem]
@@ -122,6 +120,18 @@ def parse_quiz_text(raw: bytes, shown: str) -> tuple[model.Quiz | None, list[Pro
 def _tab_problem(shown: str, line_no: int, line: str) -> Problem:
     return Problem(shown, line_no, line.index("\t") + 1, "",
                    "tab character: YAML needs spaces for indentation; replace tabs with spaces")
+
+
+def _control_problems(shown: str, text: str) -> list[Problem]:
+    """Control characters, lone surrogates and bidi overrides typed into the file itself
+    (escapes such as "\\0" in quoted text are caught by the model's text fields)."""
+    out = []
+    for line_no, line in enumerate(text.split("\n"), 1):
+        found = chars.first_forbidden(line)
+        if found is not None:
+            out.append(Problem(shown, line_no, found[0] + 1, "",
+                               f"{found[1]} in the file; remove it (write text only)"))
+    return out
 
 
 def _yaml_kind(value: object) -> str:
@@ -138,8 +148,7 @@ _CONSTRUCTOR_ERRORS = (ValueError, TypeError, OverflowError, IndexError, KeyErro
 
 
 def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    yaml = new_yaml()
     root: Node | None = None
     try:
         root = yaml.compose(io.StringIO(text))
@@ -168,6 +177,8 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
         return None, Problem(shown, line, col, "", f"YAML syntax error: {what}")
     except YAMLError as exc:
         return None, Problem(shown, 1, 1, "", f"YAML error: {exc}")
+    except TooDeep as exc:
+        return None, Problem(shown, exc.line, exc.col, "", str(exc))
     except RecursionError:
         return None, Problem(shown, 1, 1, "", "the YAML is nested too deeply")
 
@@ -309,6 +320,10 @@ def _plain_message(error: Any, loc: list[int | str]) -> str:
     if kind in {"string_type"}:
         return "must be text"
     if kind in {"float_type", "float_parsing", "int_type", "int_parsing"}:
+        if isinstance(error.get("input"), int) and not isinstance(error.get("input"), bool):
+            # An integer too large for a float (YAML reads 400 digits as one int).
+            return (f"must be a number between {_num(-model.MAX_NUMBER)} and "
+                    f"{_num(model.MAX_NUMBER)}")
         return "must be a number"
     if kind in {"bool_type", "bool_parsing"}:
         return "must be true or false"
@@ -386,8 +401,8 @@ def _reference_problems(data: CommentedMap, shown: str) -> Iterator[Problem]:
 def field_position(path: Path, loc: Sequence[int | str]) -> tuple[int, int]:
     """Line and column of a field in a quiz file that already validated (for book checks)."""
     try:
-        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError):
+        data = new_yaml().load(files.read_text(path, limit=MAX_FILE_BYTES, what="quiz file"))
+    except (files.UnreadableFile, YAMLError, TooDeep):
         return 1, 1
     line, col, _ = _position(data, loc)
     return line, col

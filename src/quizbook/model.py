@@ -7,24 +7,47 @@ and maps validation errors back to lines.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from quizbook import chars, patterns
+from quizbook.answers import normalise_answer
 
 #: Ids become HTML ids and localStorage keys, so only a safe alphabet is allowed.
 SAFE_ID = r"^[a-z0-9][a-z0-9-]*$"
 SafeId = Annotated[str, Field(pattern=SAFE_ID, max_length=64)]
-Text = Annotated[str, Field(min_length=1, max_length=5000)]
+#: The largest quiz total: results files refuse larger scores (quizbook.results).
+MAX_QUIZ_POINTS = 10_000
+#: Numbers in numeric questions: beyond this doubles stop being exact and bounds overflow.
+MAX_NUMBER = 1e15
+Number = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
+#: Control characters (NUL, ESC...), lone surrogates and bidi overrides are refused in every
+#: text: they break the XML, CSV and PDF outputs or make text read differently than it is.
+Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(chars.check)]
+OneLine = Annotated[str, AfterValidator(chars.check_one_line)]
 QUESTION_TYPES = ("single", "multiple", "true_false", "short_text", "numeric", "ordering",
                   "matching")
+#: Optional cognitive level of an item (`quizbook stats` counts the mix per quiz).
+LEVELS = ("recall", "analysis", "evaluation")
 
 
 class Strict(BaseModel):
     """Unknown keys are errors: a typo in a quiz file must never pass silently."""
 
     # strict: "1" is not a number and 1 is not text; YAML already gives real types.
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, str_strip_whitespace=True)
+    # allow_inf_nan=False: `.inf` and `.nan` are refused in every number (they broke the
+    # browser's grader and JSON).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, str_strip_whitespace=True,
+                              allow_inf_nan=False)
 
 
 def _unique(ids: list[str], what: str) -> None:
@@ -64,6 +87,9 @@ class QuestionBase(Strict):
     source: SafeId
     points: float = Field(default=1, gt=0, le=100)
     prompt: Text
+    # Authoring metadata for `quizbook stats`: excluded from model_dump so that labelling an
+    # item never changes its digest (grade.question_seed), shuffles or saved progress.
+    level: Literal["recall", "analysis", "evaluation"] | None = Field(default=None, exclude=True)
     hint: Text | None = None
     explanation: Text | None = None
     instructor_note: Text | None = None
@@ -110,37 +136,56 @@ class TrueFalseQuestion(QuestionBase):
 
 class ShortTextQuestion(QuestionBase):
     type: Literal["short_text"]
-    accept: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1)
-    pattern: str | None = None
+    # Declared before `accept`, whose check needs them (field order changes nothing else:
+    # digests and versions are computed over sorted keys).
     case_sensitive: bool = False
     normalize: bool = True
+    accept: list[Annotated[OneLine, Field(min_length=1, max_length=200)]] = Field(min_length=1)
+    pattern: OneLine | None = None
     feedback: RightWrongFeedback = RightWrongFeedback()
+
+    @field_validator("accept")
+    @classmethod
+    def _matchable(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        normalize = info.data.get("normalize", True)
+        case_sensitive = info.data.get("case_sensitive", False)
+        for n, answer in enumerate(value):
+            if not normalise_answer(answer, case_sensitive=case_sensitive, normalize=normalize):
+                raise ValueError(f"accept[{n}] {answer!r} is nothing once normalised (case, "
+                                 "accents, punctuation and spaces are ignored): no answer "
+                                 "could match it")
+        return value
 
     @field_validator("pattern")
     @classmethod
-    def _valid_regex(cls, value: str | None) -> str | None:
+    def _portable_regex(cls, value: str | None) -> str | None:
+        # The browser and Python both run it: only the portable subset, and nothing that
+        # can backtrack catastrophically (checked as if case-insensitive: that over-counts
+        # the ways to match, so it is safe for both settings).
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-            # The browser runs the same pattern as a JavaScript RegExp: refuse the
-            # Python-only syntax that would behave differently there.
-            for python_only in ("(?P<", "(?P=", "(?i", "(?m", "(?s", "(?x", "(?a", "(?#",
-                                "\\A", "\\Z"):
-                if python_only in value:
-                    raise ValueError(f"`{python_only}` works in Python but not in browsers; "
-                                     "use portable regex syntax")
+            why = patterns.problem(value, case_sensitive=False)
+            if why:
+                raise ValueError(why)
         return value
 
 
 class NumericQuestion(QuestionBase):
     type: Literal["numeric"]
-    answer: float | None = None
-    tolerance: float = Field(default=0, ge=0)
-    range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
-    unit: Annotated[str, Field(max_length=20)] | None = None
+    answer: Number | None = None
+    tolerance: Annotated[Number, Field(ge=0)] = 0
+    range: Annotated[list[Number], Field(min_length=2, max_length=2)] | None = None
+    unit: Annotated[OneLine, Field(min_length=1, max_length=20)] | None = None
     feedback: RightWrongFeedback = RightWrongFeedback()
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_is_a_word(cls, value: str | None) -> str | None:
+        # The unit is stripped off the end of a typed answer: a unit "5" would turn "15"
+        # into "1".
+        if value is not None and any(ch.isdigit() for ch in value):
+            raise ValueError(f"unit {value!r} holds a digit; a unit is a word or symbol such "
+                             "as km, %, years")
+        return value
 
     @model_validator(mode="after")
     def _answer_or_range(self) -> NumericQuestion:
@@ -214,6 +259,9 @@ class Quiz(Strict):
     def _cross_references(self) -> Quiz:
         _unique([o.id for o in self.objectives], "objective id")
         _unique([q.id for q in self.questions], "question id")
+        if self.max_points > MAX_QUIZ_POINTS:
+            raise ValueError(f"the questions add up to {self.max_points:g} points; a quiz may "
+                             f"have at most {MAX_QUIZ_POINTS:,} (results files refuse more)")
         return self
 
     @property

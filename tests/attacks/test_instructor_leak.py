@@ -274,8 +274,39 @@ def cases(prefix: str, pairs: bool) -> list[Case]:
     return out
 
 
+#: The Markdown lesson's quiz (the book's check wants one for every lesson).
+QUIZ = f"""\
+id: l90-nesting
+lesson: {LESSON_MD}
+title: Nesting attack
+objectives:
+  - {{id: lo1, text: Read the nesting lesson.}}
+  - {{id: lo2, text: Read it again.}}
+questions:
+  - id: q1
+    type: single
+    objective: lo1
+    source: pnest-source
+    prompt: Which option is right?
+    options:
+      - {{id: a, text: The first, correct: true, feedback: Yes.}}
+      - {{id: b, text: The second, correct: false, feedback: No.}}
+      - {{id: c, text: The third, correct: false, feedback: No.}}
+  - id: q2
+    type: true_false
+    objective: lo2
+    source: pnest-source
+    prompt: The lesson has cases. True or false?
+    answer: true
+    feedback: {{true: Yes., false: No.}}
+"""
+
+
 def markdown_lesson(title: str, found: list[Case]) -> str:
-    return f"# {title}\n\n" + "\n\n".join(c.markdown for c in found) + "\n"
+    source = ":::{para} pnest-source\nThe paragraph the quiz points at.\n:::"
+    quiz = "```{quiz} ../quizzes/l90-nesting.yml\n```"
+    return f"# {title}\n\n{source}\n\n" + "\n\n".join(c.markdown for c in found) \
+        + f"\n\n{quiz}\n"
 
 
 def notebook_lesson(title: str, found: list[Case]) -> str:
@@ -328,6 +359,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
     (book / "lessons" / "nestdot.png").write_bytes(PNG)
     (book / "lessons" / f"{LESSON_MD}.md").write_text(
         markdown_lesson("Nesting attack (Markdown)", md_cases), encoding="utf-8")
+    (book / "quizzes" / "l90-nesting.yml").write_text(QUIZ, encoding="utf-8")
     (book / "lessons" / f"{LESSON_NB}.ipynb").write_text(
         notebook_lesson("Nesting attack (notebook)", nb_cases), encoding="utf-8")
     add_to_tocs(book, [f"lessons/{LESSON_MD}", f"lessons/{LESSON_NB}"])
@@ -401,8 +433,8 @@ def test_no_student_byte_holds_a_hidden_marker(planted: Planted) -> None:
             f"{LESSON_NB}.html", f"{LESSON_MD}.ipynb", f"{LESSON_NB}.ipynb",
             "quizbook-student.pdf", "quizbook-qti.zip", "quizbook-moodle.xml"} <= names, names
     assert {".html", ".js", ".ipynb", ".pdf", ".zip", ".xml"} <= suffixes
-    downloads = [f for f in files if "_downloads" in f.parts and f.suffix == ".ipynb"]
-    assert {f.stem for f in downloads} >= {LESSON_MD, LESSON_NB}
+    downloads = [f for f in files if "_downloads" in f.parts and f.suffix == ".zip"]
+    assert {f.stem for f in downloads} >= {LESSON_MD, LESSON_NB}  # zips: read member by member
     hidden = {needle(h): c.name for c in planted.all_cases for h in c.secret}
     leaks = []
     for path in files:
@@ -421,8 +453,9 @@ def test_every_case_rendered_for_students(planted: Planted) -> None:
     for lesson, found in ((LESSON_MD, planted.md_cases), (LESSON_NB, planted.nb_cases)):
         page = file_text(planted.site / "lessons" / f"{lesson}.html")
         notebook = file_text(planted.export / "student" / "notebooks" / f"{lesson}.ipynb")
-        shipped = next(planted.site.glob(f"_downloads/**/{lesson}.ipynb"))
-        assert shipped.read_bytes() == \
+        with zipfile.ZipFile(planted.site / "_downloads" / "notebooks" / f"{lesson}.zip") as z:
+            shipped = z.read(f"{lesson}/{lesson}.ipynb")
+        assert shipped == \
             (planted.export / "student" / "notebooks" / f"{lesson}.ipynb").read_bytes()
         missing_page = [c.name for c in found for v in c.visible if needle(v) not in page]
         missing_nb = [c.name for c in found for v in c.visible if needle(v) not in notebook]

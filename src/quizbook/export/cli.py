@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ def add_export_parser(sub: Any) -> None:
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDFs")
     parser.add_argument("--allow-warnings", action="store_true",
                         help="do not stop on Sphinx warnings (default: any warning fails)")
+    parser.add_argument("--moodle-ordering-as-matching", action="store_true",
+                        help="write ordering questions to Moodle as matching (item -> "
+                        "position), for sites before Moodle 4.3 that lack the standard "
+                        "ordering question type")
     parser.set_defaults(func=run_export)
 
 
@@ -47,7 +52,8 @@ def run_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     out = Path(args.out) if args.out else book / "_build" / "export"
     options = Options(book=book, out=out, edition=args.edition, pdf=not args.no_pdf,
-                      strict=not args.allow_warnings)
+                      strict=not args.allow_warnings,
+                      moodle_ordering_as_matching=args.moodle_ordering_as_matching)
     try:
         report = export(options, say=lambda line: print(line, file=sys.stderr))
     except ExportError as exc:
@@ -77,30 +83,49 @@ def add_gradebook_parser(sub: Any) -> None:
 
 
 def run_gradebook(args: argparse.Namespace) -> int:
+    """Exit 0 when every result could be used; 1 when no results file could be used or
+    two files conflict (the outputs are still written); 2 for usage errors."""
     from quizbook.export.gradebook import make_gradebook
 
     book = _book(args.book)
     if book is None:
         _err("no book here (no _config.yml with quizzes/); use --book DIR")
         return EXIT_USAGE
-    missing = [name for name in args.results if not Path(name).exists()]
+    # lexists: a symlink loop or a dangling link is a file to report, not a typo.
+    missing = [name for name in args.results if not os.path.lexists(name)]
     if missing:
         _err(f"no such file or folder: {', '.join(missing)}")
+        return EXIT_USAGE
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        _err(f"-o {args.out}: is a file, not a folder; name the folder to write "
+             "gradebook.csv and item-analysis.html into")
         return EXIT_USAGE
     try:
         quizzes = open_book(book).quizzes()
     except QuizFileError as exc:
         _err(f"the book's quiz files have problems:\n{exc}")
         return EXIT_CONTENT
-    out = Path(args.out)
-    collected = make_gradebook([Path(r) for r in args.results], quizzes, out)
+    try:
+        collected = make_gradebook([Path(r) for r in args.results], quizzes, out)
+    except OSError as exc:
+        _err(f"cannot write the gradebook into {out}: {exc.strerror or exc}")
+        return EXIT_CONTENT
     for line in collected.skipped:
         print(f"skipped: {line}", file=sys.stderr)
+    for line in collected.notes:
+        print(f"note: {line}", file=sys.stderr)
+    for line in collected.conflicts:
+        print(f"conflict: {line}", file=sys.stderr)
     students = len({e.student for e in collected.entries})
     print(f"{out / 'gradebook.csv'}: {students} student(s), {len(collected.entries)} quiz "
-          f"result(s) from {collected.files_read} file(s); {len(collected.skipped)} skipped")
+          f"result(s) from {collected.files_used} file(s); {len(collected.skipped)} skipped, "
+          f"{len(collected.conflicts)} conflict(s)")
     print(f"{out / 'item-analysis.html'}")
-    print("note: these results are self-reported (computed in each student's browser or "
-          "notebook): fine for formative use; graded quizzes belong in the LMS export.",
-          file=sys.stderr)
-    return EXIT_OK
+    print("note: the answers are self-reported (saved in each student's browser or notebook) "
+          "and every score is their re-grade: fine for formative use; graded quizzes belong in "
+          "the LMS export.", file=sys.stderr)
+    if collected.files_used == 0:
+        _err("no results file could be used (see the skipped lines above)")
+        return EXIT_CONTENT
+    return EXIT_CONTENT if collected.conflicts else EXIT_OK

@@ -1,13 +1,14 @@
 """Class results -> gradebook CSV (student x lesson) and an item-analysis report.
 
 Reads the results files students download from the book or the notebooks
-(`quizbook.results`), checks every quiz result against the book's quizzes (id,
-version, maximum, question ids), and skips whatever does not fit, naming the
-file and the reason. Nothing a student sends can crash it or end up as markup
-or a spreadsheet formula.
-
-Results are self-reported (the student's browser or notebook computed them):
-fine for formative use; graded quizzes belong in the LMS export.
+(`quizbook.results`). A results file is self-reported, so nothing it claims about
+points is believed: every result's score is the re-grade of its saved answers against
+the book's quiz (`quizbook.grade.grade`), every question of the quiz counts (one the
+file does not answer scores 0 and is reported), and the item analysis is built from
+the re-graded answers only. Whatever does not fit is skipped, naming the file and the
+reason; two different results for the same student and quiz are a conflict, reported
+with both file names, and neither is used. Nothing a student sends can crash it or end
+up as markup or a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -17,22 +18,27 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from quizbook import model
+from quizbook import files, model
 from quizbook.bundle import make_bundle
-from quizbook.grade import grade, matching_rights
+from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.markup import plain_text
-from quizbook.results import QuizResult, ResultsFileError, load_results
+from quizbook.results import (
+    MAX_RESULTS_BYTES,
+    QuizResult,
+    ResultsFileError,
+    parse_results,
+)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One student's result for one quiz, after checking."""
+    """One student's result for one quiz, re-graded: `score` is what the answers are worth."""
 
     student: str
     quiz: str
@@ -41,24 +47,27 @@ class Entry:
     attempts: int
     last_attempt: datetime | None
     file: str
-    result: QuizResult
+    outcomes: dict[str, Outcome]  # every question of the quiz -> its re-graded outcome
+    responses: dict[str, Any]  # question id -> the saved answer (None when missing)
 
 
 @dataclass
 class Collected:
     entries: list[Entry] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # "FILE: reason"
-    files_read: int = 0
+    skipped: list[str] = field(default_factory=list)  # "FILE: reason": not used at all
+    notes: list[str] = field(default_factory=list)  # "FILE: remark": used, but look
+    conflicts: list[str] = field(default_factory=list)  # same student and quiz, two results
+    files_read: int = 0  # results files that parsed
+    files_used: int = 0  # results files that gave at least one gradebook entry
     names: dict[str, str] = field(default_factory=dict)  # student key -> name as first seen
 
 
-def _student_key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def _when(entry: Entry) -> datetime:
-    stamp = entry.last_attempt or datetime.min.replace(tzinfo=timezone.utc)
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+def student_key(name: str) -> str:
+    """Who a name means: case, width, spaces and invisible format characters do not count
+    ("Ann Lee", "ann  lee", "AnnLee" and "Ann\u200bLee" are one student). Coarse on purpose:
+    two names that collide are reported (a conflict or a note), never silently merged."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf" and not ch.isspace())
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -69,89 +78,145 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+def version_problem(result: QuizResult, bundle: dict[str, Any]) -> str:
+    """Why a result saved for another version of the quiz is not used ("" if it is the same).
+
+    Decision: results saved under another version are refused, not re-graded. The saved
+    answers name options, items and pairs of the quiz as it was; graded against a changed
+    key they could silently earn or lose points. How a version is computed may change
+    (it is the bundle's `version`); this is the one place that compares them.
+    """
+    if result.version == bundle["version"]:
+        return ""
+    return (f"saved for version {result.version!r} of the quiz, the book has "
+            f"{bundle['version']!r} (the quiz changed since the student took it; ask for "
+            "a new download)")
+
+
+@dataclass(frozen=True)
+class Regraded:
+    outcomes: dict[str, Outcome]
+    responses: dict[str, Any]
+    missing: list[str]
+    score: float
+
+
+def regrade(result: QuizResult, quiz: model.Quiz) -> Regraded | str:
+    """Every question of the quiz graded from the saved answers; or why the result lies."""
+    by_id = {q.id: q for q in quiz.questions}
+    saved = {q.id: q for q in result.questions}
+    for qid, row in saved.items():
+        if qid not in by_id:
+            return f"question {qid!r} is not in the quiz"
+        if abs(row.max - by_id[qid].points) > 1e-9:
+            return f"question {qid!r} maximum {row.max:g} is not {by_id[qid].points:g}"
+    outcomes: dict[str, Outcome] = {}
+    responses: dict[str, Any] = {}
+    missing: list[str] = []
+    for question in quiz.questions:
+        found = saved.get(question.id)
+        if found is None:
+            missing.append(question.id)
+        responses[question.id] = found.response if found is not None else None
+        outcomes[question.id] = grade(question, responses[question.id])
+    return Regraded(outcomes, responses, missing,
+                     sum(o.points for o in outcomes.values()))
+
+
+def _problem(result: QuizResult, known: dict[str, tuple[model.Quiz, dict[str, Any]]]) -> str:
+    if result.quiz not in known:
+        return f"not a quiz of this book (book quizzes: {', '.join(known)})"
+    quiz, bundle = known[result.quiz]
+    problem = version_problem(result, bundle)
+    if problem:
+        return problem
+    if abs(result.max - quiz.max_points) > 1e-9:
+        return f"maximum {result.max:g} is not the quiz's {quiz.max_points:g}"
+    if result.lesson != quiz.lesson:
+        return f"lesson {result.lesson!r} is not the quiz's {quiz.lesson!r}"
+    return ""
+
+
+def _read(path: Path) -> bytes | str:
+    try:
+        return files.read_bytes(path, limit=MAX_RESULTS_BYTES, what="results file")
+    except files.UnreadableFile as exc:
+        return f"{path}: {exc.message}; skipped"
+
+
 def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
     known = {quiz.id: (quiz, make_bundle(quiz)) for quiz in quizzes}
     found = Collected()
-    latest: dict[tuple[str, str], Entry] = {}
+    chosen: dict[tuple[str, str], Entry] = {}
+    conflicted: dict[tuple[str, str], list[str]] = {}
     seen_bytes: dict[bytes, str] = {}
     for path in expand(paths):
         shown = str(path)
-        try:
-            raw = path.read_bytes() if path.is_file() else None
-        except OSError as exc:
-            found.skipped.append(f"{shown}: cannot read the file ({exc.strerror})")
-            continue
-        if raw is None:
-            found.skipped.append(f"{shown}: no such file")
+        raw = _read(path)
+        if isinstance(raw, str):
+            found.skipped.append(raw)
             continue
         if raw in seen_bytes:
             found.skipped.append(f"{shown}: the same file as {seen_bytes[raw]}; skipped")
             continue
         seen_bytes[raw] = shown
         try:
-            results = load_results(path)
+            results = parse_results(raw, shown)
         except ResultsFileError as exc:
             found.skipped.append(f"{exc}; skipped")
             continue
         found.files_read += 1
         student = " ".join(results.student.split())
-        if not student:
+        key_name = student_key(student)
+        if not key_name:
             found.skipped.append(f"{shown}: no student name in the file; skipped")
             continue
         for result in results.quizzes:
-            problem = _check(result, known)
-            if problem:
-                found.skipped.append(f"{shown}: quiz {result.quiz!r}: {problem}; skipped")
+            problem = _problem(result, known)
+            regraded = problem if problem else regrade(result, known[result.quiz][0])
+            if isinstance(regraded, str):
+                found.skipped.append(f"{shown}: quiz {result.quiz!r}: {regraded}; skipped")
                 continue
-            entry = Entry(student, result.quiz, result.score, result.max, result.attempts,
-                          result.last_attempt, shown, result)
-            found.names.setdefault(_student_key(student), student)
-            key = (_student_key(student), result.quiz)
-            before = latest.get(key)
+            _note_regrade(found, shown, result, regraded)
+            entry = Entry(student, result.quiz, regraded.score, result.max, result.attempts,
+                          result.last_attempt, shown, regraded.outcomes, regraded.responses)
+            first_name = found.names.setdefault(key_name, student)
+            if first_name != student:
+                found.notes.append(f"{shown}: {student!r} is taken to be the same student as "
+                                   f"{first_name!r} (names compared without case, spaces or "
+                                   "invisible characters)")
+            key = (key_name, result.quiz)
+            if key in conflicted:
+                conflicted[key].append(shown)
+                continue
+            before = chosen.get(key)
             if before is None:
-                latest[key] = entry
-                continue
-            keep, drop = (entry, before) if _when(entry) >= _when(before) else (before, entry)
-            latest[key] = keep
-            found.skipped.append(
-                f"{drop.file}: quiz {result.quiz!r} for {student!r} also in {keep.file}; "
-                f"kept the later attempt ({_fmt_time(keep.last_attempt)}) from {keep.file}")
-    found.entries = sorted(latest.values(), key=lambda e: (_student_key(e.student), e.quiz))
+                chosen[key] = entry
+            elif before.responses == entry.responses:
+                found.notes.append(f"{shown}: quiz {result.quiz!r} for {student!r}: the same "
+                                   f"answers as in {before.file}; counted once")
+            else:
+                conflicted[key] = [before.file, shown]
+                del chosen[key]
+    for (key_name, quiz_id), where in conflicted.items():
+        found.conflicts.append(
+            f"{found.names[key_name]!r}, quiz {quiz_id!r}: different results in "
+            f"{' and '.join(where)}; none of them is used (keep the right file, remove the "
+            "other, and run the gradebook again)")
+    found.files_used = len({e.file for e in chosen.values()})
+    found.entries = sorted(chosen.values(), key=lambda e: (student_key(e.student), e.quiz))
     return found
 
 
-def _fmt_time(stamp: datetime | None) -> str:
-    return stamp.isoformat() if stamp else "no date"
-
-
-def _check(result: QuizResult, known: dict[str, tuple[model.Quiz, dict[str, Any]]]) -> str:
-    if result.quiz not in known:
-        return f"not a quiz of this book (book quizzes: {', '.join(known)})"
-    quiz, bundle = known[result.quiz]
-    if result.version != bundle["version"]:
-        return (f"version {result.version!r} is not the book's {bundle['version']!r} (the "
-                "quiz changed since the student took it)")
-    if abs(result.max - quiz.max_points) > 1e-9:
-        return f"maximum {result.max:g} is not the quiz's {quiz.max_points:g}"
-    if result.lesson != quiz.lesson:
-        return f"lesson {result.lesson!r} is not the quiz's {quiz.lesson!r}"
-    ids = {q.id: q for q in quiz.questions}
-    seen: set[str] = set()
-    for question in result.questions:
-        if question.id not in ids:
-            return f"question {question.id!r} is not in the quiz"
-        if question.id in seen:
-            return f"question {question.id!r} appears twice"
-        seen.add(question.id)
-        if abs(question.max - ids[question.id].points) > 1e-9:
-            return (f"question {question.id!r} maximum {question.max:g} is not "
-                    f"{ids[question.id].points:g}")
-        # The points must be what the saved answer is worth: an edited score is refused.
-        worth = grade(ids[question.id], question.response).points
-        if abs(question.points - worth) > 1e-6:
-            return (f"question {question.id!r} claims {question.points:g} points but its "
-                    f"answer is worth {worth:g} (the file was edited)")
-    return ""
+def _note_regrade(found: Collected, shown: str, result: QuizResult,
+                  regraded: Regraded) -> None:
+    where = f"{shown}: quiz {result.quiz!r}"
+    if regraded.missing:
+        found.notes.append(f"{where}: no saved answer for {', '.join(regraded.missing)}; "
+                           "scored 0")
+    if abs(result.score - regraded.score) > 1e-6:
+        found.notes.append(f"{where}: the file claims {result.score:g} points, its saved "
+                           f"answers are worth {regraded.score:g}; {regraded.score:g} counts")
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -170,11 +235,12 @@ def write_gradebook_csv(collected: Collected, quizzes: Sequence[model.Quiz], pat
     by_student: dict[str, dict[str, Entry]] = {}
     names = collected.names
     for entry in collected.entries:
-        key = _student_key(entry.student)
+        key = student_key(entry.student)
         by_student.setdefault(key, {})[entry.quiz] = entry
     header = ["student"]
     for quiz in quizzes:
-        header += [f"{quiz.lesson} score (of {_num(quiz.max_points)})", f"{quiz.lesson} attempts"]
+        header += [f"{quiz.lesson} score (of {_num(quiz.max_points)})",
+                   f"{quiz.lesson} attempts (self-reported)"]
     header += ["total score", f"total max ({_num(sum(q.max_points for q in quizzes))})",
                "quizzes taken"]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -209,7 +275,7 @@ class ItemStats:
         return self.correct / self.answered if self.answered else 0.0
 
 
-def _wrong_choices(q: model.Question, response: Any) -> list[str]:
+def _wrong_choices(q: model.Question, response: Any, outcome: Outcome) -> list[str]:
     """What a wrong response chose, in words, for the 'most chosen wrong option' column."""
     if isinstance(q, model.SingleQuestion):
         option = next((o for o in q.options if o.id == response), None)
@@ -220,13 +286,11 @@ def _wrong_choices(q: model.Question, response: Any) -> list[str]:
         return [str(response)] if response != q.answer else []
     if isinstance(q, model.ShortTextQuestion | model.NumericQuestion) and \
             isinstance(response, str) and response.strip():
-        return [] if grade(q, response).correct else [" ".join(response.split())[:80]]
+        return [] if outcome.correct else [" ".join(response.split())[:80]]
     if isinstance(q, model.OrderingQuestion):
-        outcome = grade(q, response)
         texts = {i.id: plain_text(i.text) for i in q.items}
         return [f"{texts[i]} misplaced" for i, ok in outcome.parts.items() if not ok]
     if isinstance(q, model.MatchingQuestion):
-        outcome = grade(q, response)
         rights = dict(matching_rights(q))
         chosen = response if isinstance(response, dict) else {}
         return [f"{plain_text(p.left)} → {plain_text(rights.get(str(chosen.get(p.id)), '?'))}"
@@ -235,20 +299,22 @@ def _wrong_choices(q: model.Question, response: Any) -> list[str]:
 
 
 def item_stats(collected: Collected, quizzes: Sequence[model.Quiz]) -> list[ItemStats]:
+    """Per question: answered, right and mean points, from the re-graded answers only (the
+    file's own `correct`, `attempts` and points are never read)."""
     stats = []
     for quiz in quizzes:
         entries = [e for e in collected.entries if e.quiz == quiz.id]
         for q in quiz.questions:
-            rows = [r for e in entries for r in e.result.questions if r.id == q.id
-                    and r.attempts > 0]
+            graded = [(e.outcomes[q.id], e.responses[q.id]) for e in entries
+                      if e.outcomes[q.id].answered]
             wrong: Counter[str] = Counter()
-            for row in rows:
-                if not row.correct:
-                    wrong.update(_wrong_choices(q, row.response))
+            for outcome, response in graded:
+                if not outcome.correct:
+                    wrong.update(_wrong_choices(q, response, outcome))
             top = wrong.most_common(1)
             stats.append(ItemStats(
-                quiz, q, len(rows), sum(r.correct for r in rows),
-                sum(r.points for r in rows) / len(rows) if rows else 0.0,
+                quiz, q, len(graded), sum(o.correct for o, _ in graded),
+                sum(o.points for o, _ in graded) / len(graded) if graded else 0.0,
                 f"{top[0][0]} ({top[0][1]})" if top else ""))
     return stats
 
@@ -261,11 +327,11 @@ def _environment() -> Environment:
 
 def write_item_analysis(collected: Collected, quizzes: Sequence[model.Quiz], path: Path) -> None:
     stats = item_stats(collected, quizzes)
-    students = {_student_key(e.student) for e in collected.entries}
+    students = {student_key(e.student) for e in collected.entries}
     html = _environment().get_template("item-analysis.html.j2").render(
         quizzes=[(quiz, [s for s in stats if s.quiz.id == quiz.id]) for quiz in quizzes],
-        students=len(students), skipped=collected.skipped, files_read=collected.files_read,
-        plain=plain_text)
+        students=len(students), skipped=collected.skipped, notes=collected.notes,
+        conflicts=collected.conflicts, files_read=collected.files_read, plain=plain_text)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
 

@@ -2,10 +2,15 @@
 
 Types: single -> multichoice (single), multiple -> multichoice (several right,
 fractions that reproduce the book's scoring), true_false -> truefalse,
-short_text -> shortanswer, numeric -> numerical, matching -> matching.
-Ordering becomes matching (item -> position) rather than Moodle's `ordering`
-qtype, which is a plugin many sites lack; it is reported. The objective and
-source paragraph travel as question tags (teachers see them, students do not).
+short_text -> shortanswer, numeric -> numerical, matching -> matching,
+ordering -> ordering (standard since Moodle 4.3: the students drag the items; graded
+by absolute position, as the book grades). `ordering_as_matching=True`
+(`quizbook export --moodle-ordering-as-matching`) writes orderings as matching
+(item -> "1st position", ...) for older sites, and reports each one.
+The objective and source paragraph travel as question tags (teachers see them,
+students do not). Question names are "46.2 Q3 – Who supplied the air power?", cut
+at a word boundary; ordering names stay within the 42 bytes Moodle's ordering
+importer keeps (it cuts longer ones itself).
 """
 
 from __future__ import annotations
@@ -17,7 +22,18 @@ from typing import Any, TypeAlias
 from lxml import etree
 
 from quizbook import model
-from quizbook.export.lms import Mapping, fmt_number, html, ordering_as_pairs, text
+from quizbook.export.lms import (
+    Mapping,
+    fmt_number,
+    html,
+    ordering_as_pairs,
+    pass_mark_text,
+    question_title,
+    short_answer_text,
+    text,
+    unique_titles,
+    utf8_size,
+)
 
 #: lxml has no type stubs here; elements are typed by this alias.
 _Element: TypeAlias = Any
@@ -29,8 +45,11 @@ MOODLE_TYPES = {
     "short_text": "shortanswer",
     "numeric": "numerical",
     "matching": "matching",
-    "ordering": "matching",
+    "ordering": "ordering",
 }
+
+#: Moodle's ordering importer shortens longer names (qtype_ordering::fix_questionname).
+ORDERING_NAME_BYTES = 42
 
 
 def _sub(parent: _Element, tag: str, value: str | None = None, **attrs: str) -> _Element:
@@ -56,11 +75,18 @@ def _escape_wildcards(answer: str) -> str:
     return answer.replace("*", "\\*")
 
 
-def question_xml(quiz: model.Quiz, q: model.Question,
-                 mappings: list[Mapping]) -> _Element:
-    element = etree.Element("question", type=MOODLE_TYPES[q.type])
-    name = _sub(element, "name")
-    _sub(name, "text", f"{quiz.id} {q.id}: {text(q.prompt)[:60]}")
+def question_xml(quiz: model.Quiz, q: model.Question, mappings: list[Mapping],
+                 name: str | None = None, ordering_as_matching: bool = False) -> _Element:
+    native_ordering = isinstance(q, model.OrderingQuestion) and not ordering_as_matching
+    kind = "matching" if isinstance(q, model.OrderingQuestion) and ordering_as_matching \
+        else MOODLE_TYPES[q.type]
+    element = etree.Element("question", type=kind)
+    if name is None:
+        name = unique_titles([quiz])[(quiz.id, q.id)]
+    if native_ordering and utf8_size(name) > ORDERING_NAME_BYTES:
+        index = [x.id for x in quiz.questions].index(q.id) + 1
+        name = question_title(quiz, index, q, ORDERING_NAME_BYTES, utf8_size)
+    _sub(_sub(element, "name"), "text", name)
     prompt = html(q.prompt)
     _text(element, "questiontext", prompt)
     _text(element, "generalfeedback", html(q.explanation))
@@ -84,12 +110,16 @@ def question_xml(quiz: model.Quiz, q: model.Question,
             _sub(answer, "text", _escape_wildcards(accepted))
             _text(answer, "feedback", html(q.feedback.correct))
         _any_other(element, q.feedback.incorrect)
+        notes = [short_answer_text(q)]
         if q.pattern is not None:
-            mappings.append(Mapping("moodle", quiz.id, q.id, q.type, "shortanswer",
-                                    "the answer pattern cannot be carried; only the listed "
-                                    "answers are accepted"))
+            notes.append("the answer pattern cannot be carried; only the listed answers are "
+                         "accepted")
+        mappings.append(Mapping("moodle", quiz.id, q.id, q.type, "shortanswer",
+                                "; ".join(notes)))
     elif isinstance(q, model.NumericQuestion):
         _numerical(element, q)
+    elif isinstance(q, model.OrderingQuestion) and native_ordering:
+        _ordering(element, q)
     else:
         _matching(element, q, quiz, mappings)
     if q.hint:
@@ -149,6 +179,22 @@ def _numerical(element: _Element, q: model.NumericQuestion) -> None:
     _sub(element, "unitsleft", "0")
 
 
+def _ordering(element: _Element, q: model.OrderingQuestion) -> None:
+    """Moodle's `ordering` qtype: answers in the right order (fraction = position)."""
+    for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"),
+                       ("selectcount", str(len(q.items))),
+                       ("gradingtype", "ABSOLUTE_POSITION"),  # the book's rule
+                       ("showgrading", "SHOW"), ("numberingstyle", "none")):
+        _sub(element, tag, value)
+    _text(element, "correctfeedback", html(q.feedback.correct))
+    _text(element, "partiallycorrectfeedback", html(q.feedback.incorrect))
+    _text(element, "incorrectfeedback", html(q.feedback.incorrect))
+    _sub(element, "shownumcorrect", "1")
+    for position, item in enumerate(q.items, 1):
+        answer = _sub(element, "answer", fraction=str(position), format="html")
+        _sub(answer, "text", html(item.text))
+
+
 def _matching(element: _Element, q: model.MatchingQuestion | model.OrderingQuestion,
               quiz: model.Quiz, mappings: list[Mapping]) -> None:
     _sub(element, "shuffleanswers", "true")
@@ -156,8 +202,10 @@ def _matching(element: _Element, q: model.MatchingQuestion | model.OrderingQuest
         pairs = [(item_text, label) for _, item_text, label in ordering_as_pairs(q)]
         extras: list[str] = []
         mappings.append(Mapping("moodle", quiz.id, q.id, "ordering", "matching",
-                                "matched item -> position (1st, 2nd, ...) instead of the "
-                                "`ordering` plugin qtype, which many Moodle sites lack"))
+                                "--moodle-ordering-as-matching: each item is matched to a "
+                                "position (1st, 2nd, ...); items given the same position "
+                                "still earn credit (the book gives a shared position to "
+                                "none)"))
     else:
         pairs = [(p.left, p.right) for p in q.pairs]
         extras = list(q.distractors)
@@ -175,22 +223,26 @@ def _matching(element: _Element, q: model.MatchingQuestion | model.OrderingQuest
     _sub(element, "shownumcorrect")
 
 
-def moodle_document(quizzes: Sequence[model.Quiz],
-                    category: str = "Quizbook") -> tuple[_Element, list[Mapping]]:
+def moodle_document(quizzes: Sequence[model.Quiz], category: str = "Quizbook",
+                    ordering_as_matching: bool = False) -> tuple[_Element, list[Mapping]]:
     mappings: list[Mapping] = []
     root = etree.Element("quiz")
+    names = unique_titles(quizzes, limit=100, size=utf8_size)
     for quiz in quizzes:
         cat = _sub(root, "question", type="category")
         _text(cat, "category", f"$course$/top/{category}/{text(quiz.title)}", fmt=None)
-        _text(cat, "info", html(quiz.title))
+        # Grade to pass is a quiz setting that question XML cannot carry: say it here.
+        _text(cat, "info", f"<p>{html(quiz.title)}</p><p>Pass mark: {pass_mark_text(quiz)} "
+              "(set it as the quiz's Grade to pass).</p>")
         for q in quiz.questions:
-            root.append(question_xml(quiz, q, mappings))
+            root.append(question_xml(quiz, q, mappings, names[(quiz.id, q.id)],
+                                     ordering_as_matching))
     return root, mappings
 
 
-def write_moodle_xml(quizzes: Sequence[model.Quiz], path: Path,
-                     category: str = "Quizbook") -> list[Mapping]:
-    root, mappings = moodle_document(quizzes, category)
+def write_moodle_xml(quizzes: Sequence[model.Quiz], path: Path, category: str = "Quizbook",
+                     ordering_as_matching: bool = False) -> list[Mapping]:
+    root, mappings = moodle_document(quizzes, category, ordering_as_matching)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                     pretty_print=True))
@@ -237,6 +289,14 @@ def validate_moodle_xml(path: Path) -> list[str]:
         if kind == "numerical" and any(a.find("tolerance") is None for a in answers
                                        if a.findtext("text") != "*"):
             problems.append(f"{where}: numerical answer without <tolerance>")
+        if kind == "ordering":
+            positions = [a.get("fraction") for a in answers]
+            if len(answers) < 2 or positions != [str(n) for n in range(1, len(answers) + 1)]:
+                problems.append(f"{where}: ordering needs 2+ answers with fractions 1, 2, ... "
+                                "(their right order)")
+            elif utf8_size(q.findtext("name/text") or "") > ORDERING_NAME_BYTES:
+                problems.append(f"{where}: an ordering name over {ORDERING_NAME_BYTES} bytes "
+                                "is cut by Moodle's importer")
         if kind == "matching":
             subs = [s for s in q.findall("subquestion") if s.findtext("text")]
             if len(subs) < 2 or any(s.findtext("answer/text") is None for s in subs):

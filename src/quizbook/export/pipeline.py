@@ -11,13 +11,14 @@
       student/pdf/quizbook-student.pdf    printable handout, no key, room to answer
       student/notebooks/                  student notebooks
 
-Builds run in `_build/.export-work/` (never published: it holds doctrees).
+Builds run in `_build/.export-work/` (never published: it holds doctrees). Each edition folder
+holds a `.quizbook-export` marker listing the files the export made; a folder holding anything
+else is never deleted (`quizbook.export.ownership`), and the zip holds exactly those files.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +27,9 @@ from pathlib import Path
 from typing import Literal
 
 from quizbook import model
-from quizbook.book import open_book
-from quizbook.export import archive, editions, moodle, pdf, qti
-from quizbook.export.lms import Mapping
+from quizbook.book import check_book, open_book
+from quizbook.export import archive, editions, moodle, ownership, pdf, qti
+from quizbook.export.lms import Mapping, mappings_report
 
 Which = Literal["all", "student", "instructor"]
 
@@ -44,6 +45,7 @@ class Options:
     edition: Which = "all"
     pdf: bool = True
     strict: bool = True
+    moodle_ordering_as_matching: bool = False
 
 
 @dataclass
@@ -58,10 +60,17 @@ class Report:
 
 
 def _quizzes(book: Path) -> list[model.Quiz]:
+    """The book's quizzes, after the whole-book check (`quizbook check`): a lesson that is
+    a FIFO or not UTF-8, or a quiz with a NUL in it, stops the export before any build."""
     from quizbook.load import QuizFileError
 
+    opened = open_book(book)
+    problems = check_book(opened)
+    if problems:
+        raise ExportError("the book has problems (quizbook check); fix them first:\n"
+                          + "\n".join(str(p) for p in problems))
     try:
-        return open_book(book).quizzes()
+        return opened.quizzes()
     except QuizFileError as exc:
         raise ExportError(f"the quiz files have problems; fix them first:\n{exc}") from None
 
@@ -82,9 +91,10 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
     work = book / "_build" / ".export-work"
     work.mkdir(parents=True, exist_ok=True)
     student_dir, instructor_dir = out / "student", out / "instructor"
-    for folder, yes in ((student_dir, want_student), (instructor_dir, want_instructor)):
-        if yes and folder.exists():
-            shutil.rmtree(folder)
+    for folder, edition, yes in ((student_dir, "student", want_student),
+                                 (instructor_dir, "instructor", want_instructor)):
+        if yes:
+            _clear(folder, edition)
 
     wanted: list[editions.Edition] = []
     if want_student:
@@ -126,35 +136,65 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
         report.timed("pdf", step)
     if want_instructor:
         step = time.perf_counter()
-        report.mappings = _lms(quizzes, instructor_dir / "lms", report)
+        report.mappings = _lms(quizzes, instructor_dir / "lms", report,
+                               options.moodle_ordering_as_matching)
         report.timed("lms", step)
     step = time.perf_counter()
     _notebooks(book, want_student, want_instructor, student_dir, instructor_dir, report)
     report.timed("notebooks", step)
+    if want_student and student_dir.is_dir():
+        ownership.seal(student_dir)
     if want_instructor:
         step = time.perf_counter()
         target = instructor_dir / "quizbook-instructor.zip"
-        archive.zip_tree([(instructor_dir, "instructor"), (student_dir, "student")], target)
+        _zip(instructor_dir, student_dir, target, report)
+        ownership.seal(instructor_dir)
         report.outputs.append(target)
         report.timed("zip", step)
     report.timed("total", started)
     return report
 
 
-def _lms(quizzes: list[model.Quiz], folder: Path, report: Report) -> list[Mapping]:
+def _clear(folder: Path, edition: str) -> None:
+    """Remove the previous export of an edition; refuse (before any build) if the folder
+    holds anything the export did not make."""
+    try:
+        ownership.clear(folder, edition)
+    except ownership.NotOurs as exc:
+        raise ExportError(f"{exc}. Nothing was deleted: choose another --out, or move those "
+                          "files away") from None
+
+
+def _zip(instructor_dir: Path, student_dir: Path, target: Path, report: Report) -> None:
+    """The instructor zip: exactly the files this export made (and the student edition's, when
+    a student folder made by quizbook export is there)."""
+    made = [f for f in ownership.owned_files(instructor_dir, "instructor") or []
+            if f != target.name]
+    parts = [(instructor_dir, "instructor", made)]
+    try:
+        student = ownership.owned_files(student_dir, "student")
+    except ownership.NotOurs as exc:
+        report.notes.append(f"the instructor zip leaves out student/: {exc}")
+        student = None
+    if student:
+        parts.append((student_dir, "student", student))
+    try:
+        archive.zip_files(parts, target)
+    except (archive.ArchiveError, OSError) as exc:
+        raise ExportError(f"the instructor zip: {exc}") from None
+
+
+def _lms(quizzes: list[model.Quiz], folder: Path, report: Report,
+         ordering_as_matching: bool = False) -> list[Mapping]:
     qti_zip, moodle_xml = folder / "quizbook-qti.zip", folder / "quizbook-moodle.xml"
     mappings = qti.write_qti_package(quizzes, qti_zip, title="Quizbook quizzes")
-    mappings += moodle.write_moodle_xml(quizzes, moodle_xml)
+    mappings += moodle.write_moodle_xml(quizzes, moodle_xml,
+                                        ordering_as_matching=ordering_as_matching)
     problems = qti.validate_qti_package(qti_zip) + moodle.validate_moodle_xml(moodle_xml)
     if problems:  # a bug in our writers, never the author's fault: say so plainly
         raise ExportError("the LMS files failed their own validation:\n" + "\n".join(problems))
-    lines = ["Questions each LMS format holds only approximately (nothing is dropped):", ""]
-    lines += [str(m) for m in sorted(mappings)] or ["(none)"]
-    lines += ["", "Not exported to the LMS: hints (Moodle keeps them), instructor notes (they "
-              "are in the instructor edition), short-answer normalisation beyond case and "
-              "spaces (accents and punctuation are compared as typed)."]
     mapping_file = folder / "MAPPINGS.txt"
-    mapping_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mapping_file.write_text(mappings_report(mappings, quizzes), encoding="utf-8")
     report.outputs += [qti_zip, moodle_xml, mapping_file]
     return mappings
 

@@ -6,6 +6,12 @@ true_false_question, short_answer_question, numerical_question and
 matching_question. Ordering has no classic Canvas type: it becomes matching
 (each item -> its position) and is reported. Scores are on Canvas's 0..100
 SCORE scale, multiplied by the item's `points_possible`.
+
+Beside each assessment, `<quiz id>/assessment_meta.xml` carries the quiz settings in
+Canvas's own format (as text2qti writes it): title, description with the pass mark,
+points, attempts. Short answers are one plain `varequal` condition per accepted
+answer (no `<or>`), the form every QTI 1.2 reader understands. Every item has a
+unique title ("46.2 Q3 – Who supplied the air power?").
 """
 
 from __future__ import annotations
@@ -19,14 +25,28 @@ from typing import Any, TypeAlias
 from lxml import etree
 
 from quizbook import model
-from quizbook.export.lms import Mapping, fmt_number, html, ordering_as_pairs, text
+from quizbook.export.lms import (
+    Mapping,
+    fmt_number,
+    html,
+    ordering_as_pairs,
+    pass_mark_text,
+    pass_points,
+    short_answer_text,
+    text,
+    total_points,
+    unique_titles,
+)
 from quizbook.grade import matching_rights
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI_SCHEMA = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
 RESOURCE_TYPE = "imsqti_xmlv1p2"
+META_RESOURCE_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
+ASSESSMENT_META = "assessment_meta.xml"
 
 CANVAS_TYPES = {
     "single": "multiple_choice_question",
@@ -85,9 +105,9 @@ class _Item:
             _sub(condition, "displayfeedback", feedbacktype="Response", linkrefid=ident)
 
 
-def _item(quiz: model.Quiz, q: model.Question, prompt_html: str,
+def _item(quiz: model.Quiz, q: model.Question, prompt_html: str, title: str,
           mappings: list[Mapping]) -> _Element:
-    item = etree.Element(_q("item"), ident=f"{quiz.id}-{q.id}", title=q.id)
+    item = etree.Element(_q("item"), ident=f"{quiz.id}-{q.id}", title=title)
     itemmeta = _sub(item, "itemmetadata")
     _metadata(itemmeta, [("question_type", CANVAS_TYPES[q.type]),
                          ("points_possible", fmt_number(q.points)),
@@ -106,14 +126,16 @@ def _item(quiz: model.Quiz, q: model.Question, prompt_html: str,
         _choice(built, presentation, q)
         if isinstance(q, model.MultipleQuestion):
             mappings.append(Mapping("qti", quiz.id, q.id, q.type, CANVAS_TYPES[q.type],
-                                    "the package marks the right set of options; Canvas "
-                                    "applies its own partial credit for multiple answers, "
-                                    "which can differ from the book's (right share minus "
-                                    "wrong share)"))
+                                    _canvas_multiple_note(q)))
     elif isinstance(q, model.ShortTextQuestion):
         _short(built, presentation, q, quiz, mappings)
     elif isinstance(q, model.NumericQuestion):
         _numeric(built, presentation, q)
+        if max(abs(b) for b in q.bounds) >= 1000:
+            mappings.append(Mapping("qti", quiz.id, q.id, q.type, CANVAS_TYPES[q.type],
+                                    "Canvas refuses a thousands separator: "
+                                    f"'{q.bounds[1]:,.0f}' must be typed "
+                                    f"'{fmt_number(q.bounds[1])}'"))
     else:
         _matching(built, presentation, q, quiz, mappings)
     for ident, content in built.feedback.items():
@@ -170,21 +192,23 @@ def _short(built: _Item, presentation: _Element, q: model.ShortTextQuestion,
     response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
     render = _sub(response, "render_fib")
     _sub(render, "response_label", ident="answer1", rshuffle="No")
-    cond, var = built.condition()
-    either = _sub(var, "or") if len(q.accept) > 1 else var
-    for accepted in q.accept:
-        _sub(either, "varequal", accepted, respident="response1")
-    _sub(cond, "setvar", "100", action="Set", varname="SCORE")
-    _right_wrong(built, cond, q.feedback)
-    notes = []
+    for accepted in q.accept:  # one plain condition per answer: no <or> to lose
+        cond, var = built.condition()
+        _sub(var, "varequal", accepted, respident="response1")
+        _sub(cond, "setvar", "100", action="Set", varname="SCORE")
+        built.show(cond, "correct_fb", html(q.feedback.correct))
+    if q.feedback.incorrect:
+        wrong, var = built.condition()
+        _sub(var, "other")
+        built.show(wrong, "general_incorrect_fb", html(q.feedback.incorrect))
+    notes = [short_answer_text(q)]
     if q.pattern is not None:
         notes.append("the answer pattern cannot be carried; only the listed answers are "
                      "accepted")
     if q.case_sensitive:
-        notes.append("Canvas compares short answers without regard to case")
-    if notes:
-        mappings.append(Mapping("qti", quiz.id, q.id, q.type, CANVAS_TYPES[q.type],
-                                "; ".join(notes)))
+        notes.append("the question is case-sensitive in the book; Canvas ignores case")
+    mappings.append(Mapping("qti", quiz.id, q.id, q.type, CANVAS_TYPES[q.type],
+                            "; ".join(notes)))
 
 
 def _numeric(built: _Item, presentation: _Element, q: model.NumericQuestion) -> None:
@@ -214,7 +238,8 @@ def _matching(built: _Item, presentation: _Element,
         mappings.append(Mapping("qti", quiz.id, q.id, "ordering", "matching_question",
                                 "Canvas classic quizzes have no ordering type: each item is "
                                 "matched to its position (1st, 2nd, ...); partial credit per "
-                                "item"))
+                                "item, and items given the same position still earn credit "
+                                "(the book gives a shared position to none)"))
     else:
         rights = matching_rights(q)
         by_text = {right_text: rid for rid, right_text in rights}
@@ -223,7 +248,8 @@ def _matching(built: _Item, presentation: _Element,
     share = fmt_number(100 / len(lefts))
     for left_id, left_text in lefts:
         lid = _sub(presentation, "response_lid", ident=f"response_{left_id}")
-        _material(lid, text(left_text), texttype="text/plain")
+        # Canvas keeps a left side's HTML (its `left_html`); right sides are plain text.
+        _material(lid, html(left_text))
         render = _sub(lid, "render_choice")
         for rid, right_text in rights:
             label = _sub(render, "response_label", ident=rid)
@@ -244,14 +270,30 @@ def _matching(built: _Item, presentation: _Element,
         built.show(cond, "general_incorrect_fb", html(q.feedback.incorrect))
 
 
-def assessment(quiz: model.Quiz) -> tuple[_Element, list[Mapping]]:
+def _canvas_multiple_note(q: model.MultipleQuestion) -> str:
+    right = sum(o.correct for o in q.options)
+    wrong = len(q.options) - right
+    everything = max(0.0, (right - wrong) / right)
+    return (f"Canvas adds 1/{right} of the points per right pick and takes 1/{right} off per "
+            f"wrong pick (the book takes 1/{wrong} off); ticking all {len(q.options)} options "
+            f"earns {everything:.3g} of the points in Canvas, 0 in the book")
+
+
+def assessment(quiz: model.Quiz,
+               titles: dict[tuple[str, str], str] | None = None) -> tuple[_Element, list[Mapping]]:
     """One quiz as a `questestinterop` document, and the mappings it needed."""
+    titles = titles if titles is not None else unique_titles([quiz])
     mappings: list[Mapping] = []
     root = etree.Element(_q("questestinterop"), nsmap={None: QTI_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{QTI_NS} {QTI_SCHEMA}")
     test = _sub(root, "assessment", ident=quiz.id, title=text(quiz.title))
     _metadata(test, [("cc_maxattempts", "unlimited"),
                      ("qmd_assessmenttype", "Examination")])
+    # The pass mark, where QTI 1.2 keeps it: the cut value of the test's score variable.
+    processing = _sub(test, "outcomes_processing", scoremodel="SumOfScores")
+    _sub(_sub(processing, "outcomes"), "decvar", varname="SCORE", vartype="Decimal",
+         minvalue="0", maxvalue=fmt_number(total_points(quiz)),
+         cutvalue=fmt_number(pass_points(quiz)))
     section = _sub(test, "section", ident="root_section")
     for q in quiz.questions:
         prompt = html(q.prompt)
@@ -260,8 +302,48 @@ def assessment(quiz: model.Quiz) -> tuple[_Element, list[Mapping]]:
             mappings.append(Mapping("qti", quiz.id, q.id, "numeric", "numerical_question",
                                     f"Canvas reads bare numbers: the unit {q.unit!r} is "
                                     "named in the prompt instead"))
-        section.append(_item(quiz, q, prompt, mappings))
+        section.append(_item(quiz, q, prompt, titles[(quiz.id, q.id)], mappings))
     return root, mappings
+
+
+def assessment_meta(quiz: model.Quiz) -> _Element:
+    """Canvas's quiz settings for one assessment (the file text2qti also writes)."""
+    root = etree.Element(f"{{{CANVAS_NS}}}quiz", nsmap={None: CANVAS_NS, "xsi": XSI_NS},
+                         identifier=quiz.id)
+    root.set(f"{{{XSI_NS}}}schemaLocation",
+             f"{CANVAS_NS} https://canvas.instructure.com/xsd/cccv1p0.xsd")
+
+    def sub(parent: _Element, tag: str, value: str | None = None, **attrs: str) -> _Element:
+        element = etree.SubElement(parent, f"{{{CANVAS_NS}}}{tag}", attrs)
+        element.text = value
+        return element
+
+    points = fmt_number(total_points(quiz))
+    description = (f"<p>{html(quiz.title)}: {len(quiz.questions)} questions, {points} "
+                   f"points.</p><p>Pass mark: {pass_mark_text(quiz)}.</p>")
+    settings = [("title", text(quiz.title)), ("description", description),
+                ("shuffle_answers", "false"),  # the book's option order is deliberate
+                ("scoring_policy", "keep_highest"), ("hide_results", None),
+                ("quiz_type", "assignment"), ("points_possible", points),
+                ("require_lockdown_browser", "false"),
+                ("require_lockdown_browser_for_results", "false"),
+                ("require_lockdown_browser_monitor", "false"),
+                ("lockdown_browser_monitor_data", None),
+                ("show_correct_answers", "true"), ("anonymous_submissions", "false"),
+                ("could_be_locked", "false"), ("allowed_attempts", "-1"),
+                ("one_question_at_a_time", "false"), ("cant_go_back", "false"),
+                ("available", "false"), ("one_time_results", "false"),
+                ("show_correct_answers_last_attempt", "false"),
+                ("only_visible_to_overrides", "false"), ("module_locked", "false")]
+    for tag, value in settings:
+        sub(root, tag, value)
+    assignment = sub(root, "assignment", identifier=f"{quiz.id}-assignment")
+    for tag, value in [("title", text(quiz.title)), ("workflow_state", "unpublished"),
+                       ("quiz_identifierref", quiz.id), ("points_possible", points),
+                       ("grading_type", "points"), ("submission_types", "online_quiz")]:
+        sub(assignment, tag, value)
+    sub(root, "assignment_group_identifierref", "quizbook-quizzes")
+    return root
 
 
 def manifest(quizzes: Sequence[model.Quiz], title: str) -> _Element:
@@ -286,6 +368,11 @@ def manifest(quizzes: Sequence[model.Quiz], title: str) -> _Element:
         resource = sub(resources, "resource", identifier=quiz.id, type=RESOURCE_TYPE,
                        href=f"{quiz.id}/{quiz.id}.xml")
         sub(resource, "file", href=f"{quiz.id}/{quiz.id}.xml")
+        sub(resource, "dependency", identifierref=f"{quiz.id}-meta")
+    for quiz in quizzes:  # Canvas finds the settings by this type and the file's path
+        meta = sub(resources, "resource", identifier=f"{quiz.id}-meta",
+                   type=META_RESOURCE_TYPE, href=f"{quiz.id}/{ASSESSMENT_META}")
+        sub(meta, "file", href=f"{quiz.id}/{ASSESSMENT_META}")
     return root
 
 
@@ -302,10 +389,13 @@ def write_qti_package(quizzes: Sequence[model.Quiz], path: Path,
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(_entry("imsmanifest.xml"), _bytes(manifest(quizzes, title)))
+        titles = unique_titles(quizzes)
         for quiz in quizzes:
-            root, found = assessment(quiz)
+            root, found = assessment(quiz, titles)
             mappings.extend(found)
             archive.writestr(_entry(f"{quiz.id}/{quiz.id}.xml"), _bytes(root))
+            archive.writestr(_entry(f"{quiz.id}/{ASSESSMENT_META}"),
+                             _bytes(assessment_meta(quiz)))
     return mappings
 
 
@@ -318,13 +408,22 @@ def _entry(name: str) -> zipfile.ZipInfo:
 
 REQUIRED_ITEM = ("itemmetadata", "presentation", "resprocessing")
 
+#: The order QTI 1.2.1's DTD gives an assessment's children (those this package uses).
+ASSESSMENT_ORDER = ("qticomment", "duration", "qtimetadata", "objectives",
+                    "assessmentcontrol", "rubric", "presentation_material",
+                    "outcomes_processing", "assessproc_extension", "assessfeedback",
+                    "selection_ordering", "reference", "sectionref", "section")
+
 
 def validate_qti_package(path: Path) -> list[str]:
     """Problems with a written package (empty list: fine). Used by the export and the tests.
 
-    Checks: a zip; well-formed XML; the manifest lists each assessment file and the
-    file exists; each assessment has items with the parts Canvas needs, a known
-    question_type, points, a response element, and a SCORE-setting condition.
+    No QTI 1.2.1 schema ships in any package the project can install, so this checks
+    structure: a zip; well-formed XML; the manifest lists each assessment file and its
+    assessment_meta.xml, and both exist; each assessment's children come in the DTD's
+    order; each item has the parts Canvas needs, a known question_type, points, a
+    response element, a SCORE-setting condition and a title unique in the package;
+    short answers use plain varequal conditions (no <or>).
     """
     problems: list[str] = []
     try:
@@ -339,10 +438,14 @@ def validate_qti_package(path: Path) -> list[str]:
             man = etree.fromstring(archive.read("imsmanifest.xml"))
         except etree.XMLSyntaxError as exc:
             return [f"{path}: imsmanifest.xml is not well-formed XML ({exc})"]
-        ns = {"cp": CP_NS, "q": QTI_NS}
+        ns = {"cp": CP_NS, "q": QTI_NS, "c": CANVAS_NS}
         if man.tag != f"{{{CP_NS}}}manifest":
             problems.append(f"{path}: imsmanifest.xml root is {man.tag}, not manifest")
-        for resource in man.iterfind("cp:resources/cp:resource", ns):
+        resources = {r.get("identifier"): r for r in man.iterfind("cp:resources/cp:resource", ns)}
+        titles: dict[str, str] = {}
+        for resource in resources.values():
+            if resource.get("type") == META_RESOURCE_TYPE:
+                continue
             href = resource.get("href", "")
             if resource.get("type") != RESOURCE_TYPE:
                 problems.append(f"{path}: resource {resource.get('identifier')} has type "
@@ -355,22 +458,65 @@ def validate_qti_package(path: Path) -> list[str]:
             except etree.XMLSyntaxError as exc:
                 problems.append(f"{path}: {href} is not well-formed XML ({exc})")
                 continue
-            problems.extend(f"{path}: {href}: {p}" for p in _check_assessment(doc, ns))
+            problems.extend(f"{path}: {href}: {p}" for p in _check_assessment(doc, ns, titles))
+            problems.extend(f"{path}: {href}: {p}"
+                            for p in _check_meta(archive, names, resource, resources, doc, ns))
     return problems
 
 
-def _check_assessment(doc: _Element, ns: dict[str, str]) -> list[str]:
+def _check_meta(archive: zipfile.ZipFile, names: set[str], resource: _Element,
+                resources: dict[str | None, _Element], doc: _Element,
+                ns: dict[str, str]) -> list[str]:
+    """Canvas reads `<assessment ident>/assessment_meta.xml`, listed as a dependency."""
+    test = doc.find("q:assessment", ns)
+    ident = test.get("ident") if test is not None else None
+    expected = f"{ident}/{ASSESSMENT_META}"
+    deps = [resources.get(d.get("identifierref"))
+            for d in resource.iterfind(f"{{{CP_NS}}}dependency")]
+    metas = [d for d in deps if d is not None and d.get("type") == META_RESOURCE_TYPE]
+    if not metas or metas[0].get("href") != expected:
+        return [f"no {META_RESOURCE_TYPE} dependency at {expected}"]
+    if expected not in names:
+        return [f"{expected} is listed but not in the zip"]
+    try:
+        meta = etree.fromstring(archive.read(expected))
+    except etree.XMLSyntaxError as exc:
+        return [f"{expected} is not well-formed XML ({exc})"]
     problems = []
+    if meta.tag != f"{{{CANVAS_NS}}}quiz" or meta.get("identifier") != ident:
+        problems.append(f"{expected}: root must be a Canvas <quiz identifier={ident!r}>")
+    for required in ("title", "points_possible", "allowed_attempts", "quiz_type"):
+        if not meta.findtext(f"c:{required}", namespaces=ns):
+            problems.append(f"{expected}: <{required}> is missing or empty")
+    return problems
+
+
+def _check_assessment(doc: _Element, ns: dict[str, str],
+                      titles: dict[str, str] | None = None) -> list[str]:
+    problems = []
+    titles = {} if titles is None else titles
     if doc.tag != _q("questestinterop"):
         return [f"root is {doc.tag}, not questestinterop"]
     tests = doc.findall("q:assessment", ns)
     if len(tests) != 1 or not tests[0].get("ident") or not tests[0].get("title"):
         return ["needs exactly one assessment with ident and title"]
+    order = [etree.QName(child).localname for child in tests[0]]
+    ranks = [ASSESSMENT_ORDER.index(tag) if tag in ASSESSMENT_ORDER else -1 for tag in order]
+    if -1 in ranks or ranks != sorted(ranks):
+        problems.append(f"assessment children {order} are not in the QTI 1.2.1 order")
     items = tests[0].findall("q:section/q:item", ns)
     if not items:
         problems.append("the assessment has no items")
     for item in items:
         ident = item.get("ident") or "(no ident)"
+        title = item.get("title") or ""
+        if not title:
+            problems.append(f"item {ident}: no title")
+        elif title in titles:
+            problems.append(f"item {ident}: title {title!r} is also the title of "
+                            f"{titles[title]}")
+        else:
+            titles[title] = ident
         for part in REQUIRED_ITEM:
             if item.find(f"q:{part}", ns) is None:
                 problems.append(f"item {ident}: <{part}> is missing")
@@ -380,6 +526,10 @@ def _check_assessment(doc: _Element, ns: dict[str, str]) -> list[str]:
         if fields.get("question_type") not in set(CANVAS_TYPES.values()):
             problems.append(f"item {ident}: unknown question_type "
                             f"{fields.get('question_type')!r}")
+        if (fields.get("question_type") == "short_answer_question"
+                and item.find("q:resprocessing//q:or", ns) is not None):
+            problems.append(f"item {ident}: short answers need one plain varequal condition "
+                            "per answer, not <or>")
         try:
             if float(fields.get("points_possible") or "nan") <= 0:
                 raise ValueError

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from quizbook import files
+from quizbook.yamlsafe import TooDeep, new_yaml
+
 T = TypeVar("T")
+MAX_FIGURE_BYTES = 1_000_000
 
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 LESSON = re.compile(r"^[0-9]{2}-[a-z0-9-]+$")
@@ -110,6 +113,22 @@ class Sea:
 
 
 @dataclass(frozen=True)
+class BorderLine:
+    """A land border between two countries, or a stretch of one country's coast."""
+
+    kind: str  # "border" | "coast"
+    countries: tuple[str, ...]
+    points: tuple[tuple[float, float], ...]  # (lon, lat)
+
+
+@dataclass(frozen=True)
+class CountryLabel:
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
 class PlaceMap:
     title: str
     lon: tuple[float, float]
@@ -119,6 +138,18 @@ class PlaceMap:
     places: tuple[Place, ...]
     routes: tuple[Route, ...]
     seas: tuple[Sea, ...]
+    lines: tuple[BorderLine, ...] = ()
+    borders_source: str = ""
+    countries: tuple[CountryLabel, ...] = ()
+
+    @property
+    def borders(self) -> list[tuple[str, ...]]:
+        """The pairs of countries whose shared border is drawn, in the order first drawn."""
+        pairs: list[tuple[str, ...]] = []
+        for line in self.lines:
+            if line.kind == "border" and line.countries not in pairs:
+                pairs.append(line.countries)
+        return pairs
 
     def place(self, place_id: str) -> Place:
         return next(p for p in self.places if p.id == place_id)
@@ -232,14 +263,16 @@ def _date(value: Any) -> str:
 
 
 def _read(path: Path) -> Any:
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise FigureDataError(path, 0, "(file)", "file not found")
+    try:  # quizbook.files: regular files only, size checked before reading
+        text = files.read_text(path, limit=MAX_FIGURE_BYTES, what="figure data file")
+    except files.UnreadableFile as exc:
+        raise FigureDataError(path, exc.line, "(file)", exc.message) from None
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FigureDataError(path, 0, "(file)", f"cannot read the file: {exc}") from None
-    try:
-        return YAML(typ="rt").load(text)
+        return new_yaml().load(text)
+    except TooDeep as exc:
+        raise FigureDataError(path, exc.line, "(yaml)", str(exc)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -319,8 +352,8 @@ def load_places(path: Path | str) -> PlaceMap:
     """Read and validate a places file. Raises FigureDataError."""
     path = Path(path)
     r = _Reader(path)
-    doc = r.mapping(_read(path), "", 1,
-                    {"title", "bounds", "note", "kinds", "places", "routes", "seas"})
+    doc = r.mapping(_read(path), "", 1, {"title", "bounds", "note", "kinds", "places", "routes",
+                                         "seas", "borders", "countries"})
     title = r.get(doc, "title", "", _text, "text")
     note = r.get(doc, "note", "", _text, "text")
     bounds = r.mapping(doc.get("bounds"), "bounds", r.line_of(doc, "bounds"), {"lon", "lat"})
@@ -400,5 +433,58 @@ def load_places(path: Path | str) -> PlaceMap:
                         r.get(item, "lat", field, _number, "degrees north"),
                         r.get(item, "lon", field, _number, "degrees east"),
                         r.get(item, "rotate", field, _number, "degrees", 0.0)))
+    countries: list[CountryLabel] = []
+    raw_countries = r.seq(doc, "countries", "", required=False)
+    for n, raw in enumerate(raw_countries):
+        field = f"countries[{n}]"
+        item = r.mapping(raw, field, r.line_of(raw_countries, n), {"name", "lat", "lon"})
+        countries.append(CountryLabel(r.get(item, "name", field, _text, "text"),
+                                      r.get(item, "lat", field, _number, "degrees north"),
+                                      r.get(item, "lon", field, _number, "degrees east")))
+    lines: tuple[BorderLine, ...] = ()
+    source = ""
+    if doc.get("borders") is not None:
+        name = r.get(doc, "borders", "", _text, "a file name next to this one")
+        source, lines = load_borders(path.parent / name)
     return PlaceMap(title, lon, lat, note, tuple(kinds), tuple(places), tuple(routes),
-                    tuple(seas))
+                    tuple(seas), lines, source, tuple(countries))
+
+
+def _point(value: Any) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError("expected [longitude, latitude]")
+    lon, lat = _number(value[0]), _number(value[1])
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValueError("expected [longitude, latitude] in degrees")
+    return (lon, lat)
+
+
+def load_borders(path: Path | str) -> tuple[str, tuple[BorderLine, ...]]:
+    """Read a borders file (`source`, `lines`); returns the source note and the lines."""
+    path = Path(path)
+    r = _Reader(path)
+    doc = r.mapping(_read(path), "", 1, {"source", "lines"})
+    source = r.get(doc, "source", "", _text, "where the boundary data comes from")
+    lines: list[BorderLine] = []
+    raw_lines = r.seq(doc, "lines", "")
+    for n, raw in enumerate(raw_lines):
+        field = f"lines[{n}]"
+        item = r.mapping(raw, field, r.line_of(raw_lines, n), {"kind", "countries", "points"})
+        kind = r.get(item, "kind", field, _choice(("border", "coast")), "border or coast")
+        names = tuple(_text(c) for c in r.seq(item, "countries", field))
+        if len(names) != (2 if kind == "border" else 1):
+            raise r.fail(r.line_of(item, "countries"), f"{field}.countries",
+                         f"a {kind} names {'two countries' if kind == 'border' else 'one'}, "
+                         f"got {len(names)}")
+        raw_points = r.seq(item, "points", field)
+        points = []
+        for m, value in enumerate(raw_points):
+            try:
+                points.append(_point(value))
+            except ValueError as exc:
+                raise r.fail(r.line_of(item, "points"), f"{field}.points[{m}]",
+                             f"{exc}, got {value!r}") from None
+        if len(points) < 2:
+            raise r.fail(r.line_of(item, "points"), f"{field}.points", "a line needs two points")
+        lines.append(BorderLine(kind, names, tuple(points)))
+    return source, tuple(lines)

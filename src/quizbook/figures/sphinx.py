@@ -131,6 +131,12 @@ class PlaceMapDirective(_FigureDirective):
             para += nodes.strong("", route.name)
             para += nodes.Text(": " + " – ".join(places.place(s).name for s in route.via))
             items.append(para)
+        if places.lines:
+            pairs = sorted("–".join(pair) for pair in places.borders)
+            para = nodes.paragraph()
+            para += nodes.strong("", "Borders drawn")
+            para += nodes.Text(": " + ", ".join(pairs) + f". Source: {places.borders_source}.")
+            items.append(para)
         note = nodes.paragraph("", places.note)
         items.append(note)
         return places.title, svg, "Text version: the places on this map", items

@@ -7,12 +7,15 @@ ratio of at least 7:1 against the white background (WCAG AA needs 4.5:1).
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 
 from lxml import etree
 
 from quizbook.figures.data import PlaceMap, Timeline
+
+Point = tuple[float, float]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -24,6 +27,8 @@ ACCENT = "#1f4e79"  # event dates and markers (8.6:1)
 ROUTE = "#a4410e"  # land-bridge line, a graphic (6.0:1; 3:1 needed)
 SEA = "#24527a"  # sea labels (8.0:1)
 GRID = "#d9d9d9"  # graticule, decorative
+COAST = "#4f7396"  # coastlines, a graphic (4.9:1)
+BORDER = "#5c5c5c"  # land borders, a graphic (6.7:1)
 SHAPE_FILL = {"circle": INK, "square": ACCENT, "diamond": "#7a3b00", "triangle": "#5b2a86"}
 
 
@@ -59,9 +64,13 @@ def _serialise(svg: etree._Element) -> str:
 
 
 def timeline_svg(timeline: Timeline, uid: str, title: str, desc: str) -> str:
-    """A vertical timeline: years down the left, one labelled marker per event."""
-    width, top, per_year, axis_x, text_x = 700.0, 28.0, 34.0, 96.0, 132.0
-    line_h, wrap = 17.0, 58
+    """A vertical timeline: years down the left, one labelled marker per event.
+
+    Drawn 420 units wide so that on a 390 px phone (about 340 px of column) the
+    13-14 px labels still render 12 px tall or more; wider screens show it at 420 px.
+    """
+    width, top, per_year, axis_x, text_x = 420.0, 28.0, 34.0, 50.0, 78.0
+    line_h, wrap = 17.0, 44
 
     def y_of(position: float) -> float:
         return top + (position - timeline.start) * per_year
@@ -89,7 +98,10 @@ def timeline_svg(timeline: Timeline, uid: str, title: str, desc: str) -> str:
         text = _el(group, "text", x=text_x, y=first, fill=INK, font_size=14)
         date = _el(text, "tspan", event.display_date, fill=ACCENT, font_weight="bold")
         date.tail = None
-        lines = textwrap.wrap(event.label, wrap) or [event.label]
+        # The first line also holds the date: wrap as if it were indented by it.
+        lead = " " * (len(event.display_date) + 3)
+        lines = [line.strip() for line in textwrap.wrap(event.label, wrap, initial_indent=lead)]
+        lines = [line for line in lines if line] or [event.label]
         label = _el(text, "tspan", " · " + lines[0])
         label.tail = None
         for extra in lines[1:]:
@@ -118,13 +130,49 @@ def _marker(parent: etree._Element, shape: str, x: float, y: float) -> None:
             f"{_fmt(x - 7)},{_fmt(y + 6)}", **common)
 
 
+def _clip_segment(a: Point, b: Point, box: tuple[float, float, float, float]
+                  ) -> tuple[Point, Point] | None:
+    """Liang-Barsky: the part of segment a-b inside box (x0, y0, x1, y1), or None."""
+    (x0, y0, x1, y1), (ax, ay), (bx, by) = box, a, b
+    dx, dy = bx - ax, by - ay
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, ax - x0), (dx, x1 - ax), (-dy, ay - y0), (dy, y1 - ay)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return None
+    return (ax + low * dx, ay + low * dy), (ax + high * dx, ay + high * dy)
+
+
+def _clip_line(points: list[Point], box: tuple[float, float, float, float]) -> list[list[Point]]:
+    """A polyline cut to the box: the runs of it that lie inside."""
+    runs: list[list[Point]] = []
+    for a, b in itertools.pairwise(points):
+        part = _clip_segment(a, b, box)
+        if part is None:
+            continue
+        if runs and runs[-1][-1] == part[0]:
+            runs[-1].append(part[1])
+        else:
+            runs.append([part[0], part[1]])
+    return runs
+
+
 def map_svg(places: PlaceMap, uid: str, title: str, desc: str) -> str:
-    """An equirectangular schematic: graticule, places, routes (dashed), legend, note."""
+    """An equirectangular map: graticule, borders and coasts, places, routes (dashed),
+    legend, notes."""
     scale, margin, top = 37.0, 40.0, 16.0
     (west, east), (south, north) = places.lon, places.lat
     plot_w, plot_h = (east - west) * scale, (north - south) * scale
     legend_y = top + plot_h + 42.0
-    width, height = plot_w + 2 * margin, legend_y + 70.0
+    width, height = plot_w + 2 * margin, legend_y + (90.0 if places.lines else 70.0)
 
     def xy(lat: float, lon: float) -> tuple[float, float]:
         return margin + (lon - west) * scale, top + (north - lat) * scale
@@ -146,6 +194,23 @@ def map_svg(places: PlaceMap, uid: str, title: str, desc: str) -> str:
             stroke_width=1)
         _el(grid, "text", f"{lat}°N", x=margin - 4, y=y + 4, fill=MUTED, font_size=12,
             text_anchor="end")
+
+    box = (margin, top, margin + plot_w, top + plot_h)
+    if places.lines:
+        drawn = _el(svg, "g", class_="qb-borders")
+        for line in places.lines:
+            projected = [xy(lat, lon) for lon, lat in line.points]
+            for run in _clip_line(projected, box):
+                style: dict[str, str | float] = (
+                    {"stroke": BORDER, "stroke_width": 1.3, "stroke_dasharray": "5 3",
+                     "class_": "qb-border"} if line.kind == "border"
+                    else {"stroke": COAST, "stroke_width": 1.2, "class_": "qb-coast"})
+                _el(drawn, "polyline", points=" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in run),
+                    fill="none", stroke_linejoin="round", **style)
+    for country in places.countries:
+        x, y = xy(country.lat, country.lon)
+        _el(svg, "text", country.name.upper(), x=x, y=y, fill=MUTED, font_size=12,
+            letter_spacing="2", text_anchor="middle", class_="qb-country")
 
     for sea in places.seas:
         x, y = xy(sea.lat, sea.lon)
@@ -183,5 +248,12 @@ def map_svg(places: PlaceMap, uid: str, title: str, desc: str) -> str:
         _marker(legend, kind.shape, x + 6, row_y - 4)
         _el(legend, "text", kind.label, x=x + 18, y=row_y + 1, fill=INK, font_size=14)
         x += 18 + 7.6 * len(kind.label) + 24
+    if places.lines:
+        _el(legend, "line", x1=x, y1=row_y - 4, x2=x + 30, y2=row_y - 4, stroke=BORDER,
+            stroke_width=1.3, stroke_dasharray="5 3")
+        _el(legend, "text", "Border", x=x + 38, y=row_y + 1, fill=INK, font_size=14)
     _el(svg, "text", places.note, x=margin, y=row_y + 28, fill=MUTED, font_size=13)
+    if places.borders_source:
+        _el(svg, "text", "Borders and coasts: " + places.borders_source.split(";")[0],
+            x=margin, y=row_y + 48, fill=MUTED, font_size=12)
     return _serialise(svg)

@@ -2,14 +2,16 @@
 
 The notebooks are made by the Sphinx extension `quizbook.notebooks.sphinx` from the
 doctree each lesson page is written from, so a notebook shows exactly what its page
-shows in that edition. `write_notebooks(book_root, out_dir, edition)` builds the
-edition's HTML with that extension and copies the notebooks out; `quizbook export`
-calls it. See docs/notebooks.md.
+shows in that edition; the book ships each one zipped with the `quizbook_widget.py` it
+needs (`quizbook.notebooks.ship`). `write_notebooks(book_root, out_dir, edition)`
+builds the edition's HTML with that extension and takes the notebooks out; `quizbook
+export` calls it. See docs/notebooks.md.
 """
 
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from pathlib import Path, PurePosixPath
 
 from quizbook.export.editions import BuildError, build_edition, read_toc
@@ -17,17 +19,19 @@ from quizbook.notebooks.edition import EDITIONS, Edition
 from quizbook.notebooks.files import write_notebook
 from quizbook.notebooks.lower import NotebookError
 from quizbook.notebooks.quiz_cell import quiz_cells
+from quizbook.notebooks.ship import HELPER_NAME, lesson_zip, write_helper
 
-__all__ = ["EDITIONS", "EXTENSION", "Edition", "NotebookError", "quiz_cells",
-           "write_notebook", "write_notebooks"]
+__all__ = ["EDITIONS", "EXTENSION", "HELPER_NAME", "Edition", "NotebookError", "lesson_zip",
+           "quiz_cells", "write_helper", "write_notebook", "write_notebooks"]
 
 EXTENSION = "quizbook.notebooks.sphinx"
 
 
 def write_notebooks(book_root: Path, out_dir: Path, edition: Edition, *,
                     strict: bool = True) -> list[Path]:
-    """Write one notebook per lesson of the edition; return their paths in the order of the
-    edition's table of contents.
+    """Write one notebook per lesson of the edition, and `quizbook_widget.py` beside them
+    (the notebooks' quizzes and notes boxes need it); return the notebooks' paths in the
+    order of the edition's table of contents.
 
     The edition is built (Jupyter Book, HTML, with `-W` unless `strict` is false) in a
     temporary folder with `quizbook.notebooks.sphinx` added to its extensions. Raises
@@ -40,7 +44,7 @@ def write_notebooks(book_root: Path, out_dir: Path, edition: Edition, *,
         raise NotebookError(f"unknown edition {edition!r}: use 'student' or 'instructor'")
     book = Path(book_root).resolve()
     try:
-        lessons = [doc for doc in read_toc(book, edition) if is_lesson(doc)]
+        lessons = [PurePosixPath(doc).name for doc in read_toc(book, edition) if is_lesson(doc)]
     except BuildError as exc:
         raise NotebookError(str(exc)) from None
     if not lessons:
@@ -54,15 +58,19 @@ def write_notebooks(book_root: Path, out_dir: Path, edition: Edition, *,
         except BuildError as exc:
             raise NotebookError(str(exc)) from None
         made = built.output / "_downloads" / DOWNLOADS.as_posix()
-        sources = [made / f"{PurePosixPath(doc).name}.ipynb" for doc in lessons]
-        missing = [doc for doc, path in zip(lessons, sources, strict=True) if not path.is_file()]
+        missing = [name for name in lessons if not (made / f"{name}.zip").is_file()]
         if missing:
             log = built.log.read_text(encoding="utf-8", errors="replace").splitlines()
             warnings = "\n".join(line for line in log if "WARNING" in line or "ERROR" in line)
             raise NotebookError(f"no notebook was made for {', '.join(missing)}\n{warnings}")
-        written = []
-        for path in sources:
-            target = Path(out_dir) / path.name
-            write_notebook(target, path.read_text(encoding="utf-8"))
-            written.append(target)
+        texts = {}
+        for name in lessons:
+            with zipfile.ZipFile(made / f"{name}.zip") as archive:
+                texts[name] = archive.read(f"{name}/{name}.ipynb").decode("utf-8")
+    written = []
+    for name, text in texts.items():
+        target = Path(out_dir) / f"{name}.ipynb"
+        write_notebook(target, text)
+        written.append(target)
+    write_helper(Path(out_dir))
     return written

@@ -13,14 +13,16 @@ import nbformat as _nbformat
 from docutils import nodes
 
 from quizbook.notebooks.lower import Lesson, Lowering
+from quizbook.notebooks.quiz_cell import NOTEBOOK_NEEDS
 
 #: nbformat has partial type hints; use it untyped.
 nbformat: Any = _nbformat
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-HOW_TO = ("*This notebook is a lesson of the course. Run each code cell with "
-          "**Shift+Enter** (or **Run ▸ Run All Cells**). Your quiz answers and discussion "
-          "notes are saved in files next to this notebook.*")
+#: The first cell says what the notebook needs to run.
+HOW_TO = (f"*{NOTEBOOK_NEEDS} Run each code cell with **Shift+Enter** (or **Run ▸ Run "
+          "All Cells**). Your quiz answers and discussion notes are saved in files next "
+          "to this notebook.*")
 INSTRUCTOR = ("> **Instructor edition**: this notebook shows the answer key and the "
               "teaching notes. Hand students the student edition.")
 
@@ -29,9 +31,7 @@ def lesson_notebook(document: nodes.document, lesson: Lesson) -> Any:
     """The notebook (nbformat 4.5) of one lesson, from its resolved doctree."""
     cells = Lowering(document, lesson).cells()
     intro = HOW_TO if lesson.edition == "student" else f"{INSTRUCTOR}\n\n{HOW_TO}"
-    at = 1 if cells and cells[0].cell_type == "markdown" and cells[0].source.startswith("#") \
-        else 0
-    cells.insert(at, nbformat.v4.new_markdown_cell(intro, metadata={"tags": ["quizbook-intro"]}))
+    cells.insert(0, nbformat.v4.new_markdown_cell(intro, metadata={"tags": ["quizbook-intro"]}))
     nb = nbformat.v4.new_notebook()
     nb.nbformat_minor = 5
     nb.metadata = {"kernelspec": dict(KERNELSPEC),

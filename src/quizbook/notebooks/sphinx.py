@@ -4,8 +4,10 @@ List `quizbook.notebooks.sphinx` in the book's extensions (after `quizbook.sphin
 When an HTML builder writes a lesson page (`lessons/<lesson>`, Markdown or notebook
 source), the doctree it writes the page from, resolved for the book's edition
 (`quizbook_edition`: `{only}` evaluated by Sphinx, `{instructor}` kept or dropped),
-is lowered to `_downloads/notebooks/<lesson>.ipynb` and a download link is put under
-the page title. The page and its notebook show the same text by construction.
+is lowered to a notebook, zipped with the `quizbook_widget.py` it needs
+(quizbook.notebooks.ship) as `_downloads/notebooks/<lesson>.zip`, and a download link
+is put under the page title. The page and its notebook show the same text by
+construction.
 
 Config: `quizbook_notebook_links` (default True); False writes neither notebooks nor links.
 """
@@ -24,8 +26,8 @@ from sphinx.util import logging
 from quizbook import __version__
 from quizbook.load import QuizFileError
 from quizbook.notebooks.assemble import lesson_notebook, notebook_text
-from quizbook.notebooks.files import write_notebook
 from quizbook.notebooks.lower import Lesson, NotebookError
+from quizbook.notebooks.ship import HELPER_NAME, write_lesson_zip
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +68,13 @@ def _write_lesson_notebook(app: Sphinx, doctree: nodes.document, docname: str) -
         logger.warning("no notebook for this lesson: %s", exc, location=docname,
                        type="quizbook", subtype="notebook")
         return
-    filename = DOWNLOADS / f"{name}.ipynb"
-    write_notebook(Path(app.outdir, "_downloads", filename), text)
-    _add_link(doctree, filename, edition)
+    filename = DOWNLOADS / f"{name}.zip"
+    write_lesson_zip(Path(app.outdir, "_downloads", filename), name, text)
+    _add_link(doctree, filename, name, edition)
 
 
-def _add_link(doctree: nodes.document, filename: PurePosixPath, edition: str) -> None:
+def _add_link(doctree: nodes.document, filename: PurePosixPath, lesson: str,
+              edition: str) -> None:
     """"Download this lesson as a notebook", after the page title (the HTML writer makes
     the href from `filename`, relative to `_downloads/`)."""
     label = "the instructor edition" if edition == "instructor" else "a Jupyter notebook"
@@ -81,7 +84,9 @@ def _add_link(doctree: nodes.document, filename: PurePosixPath, edition: str) ->
     para = nodes.paragraph("", "", classes=["qb-notebook-link"])
     para += nodes.Text("Working in JupyterLab? ")
     para += ref
-    para += nodes.Text(": the reading, the discussion with a notes box and the quiz.")
+    para += nodes.Text(f": the reading, the discussion with a notes box and the quiz. "
+                       f"Keep {lesson}.ipynb and {HELPER_NAME} in one folder; the "
+                       "notebook needs the Python packages anywidget and ipywidgets.")
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None and section.children and isinstance(section[0], nodes.title):
         section.insert(1, para)

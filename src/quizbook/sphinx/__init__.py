@@ -17,6 +17,7 @@ from quizbook.sphinx import (
     instructor,
     nodes,
     para,
+    phone_menu,
     progress,
     quiz,
     safety,
@@ -32,5 +33,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     progress.setup(app)
     assets.setup(app)
     safety.setup(app)
+    phone_menu.setup(app)  # theme workaround: the menu button on phones
     return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

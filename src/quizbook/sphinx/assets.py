@@ -6,34 +6,30 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import rcssmin
-import rjsmin
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
+from quizbook.runtime.build import classic_script, stylesheet
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
 
 logger = logging.getLogger(__name__)
-STATIC = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _static_path(app: Sphinx) -> None:
-    """Ship minified copies of the runtime (the readable sources stay in the package).
+    """Ship the runtime as one minified classic script and stylesheet (quizbook.runtime.build).
 
     They are written next to the doctrees, which are never published, and Sphinx
-    copies them into `_static/`. rjsmin and rcssmin only strip comments and
-    white space, so the browser runs exactly the code the parity tests check.
+    copies them into `_static/`.
     """
     if app.builder.format != "html":
         return
     folder = Path(app.doctreedir).parent / "quizbook-static"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, minify in (("quizbook.js", rjsmin.jsmin), ("quizbook.css", rcssmin.cssmin)):
-        text = minify((STATIC / name).read_text(encoding="utf-8"))
+    for name, text in (("quizbook.js", classic_script()), ("quizbook.css", stylesheet())):
         target = folder / name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")

@@ -7,7 +7,6 @@ scores and offers one download with all results.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from docutils import nodes
@@ -17,7 +16,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
 from quizbook.sphinx.nodes import progress_node
 from quizbook.sphinx.quiz import all_quizzes
-from quizbook.sphinx.render import bundle_script
+from quizbook.sphinx.render import bundle_script, markup_templates
 
 NOJS = "Your progress is read from this browser's storage, which needs JavaScript."
 
@@ -56,27 +55,11 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str],
 
 
 def progress_html(rows: list[dict[str, Any]]) -> str:
-    body = "".join(
-        f'<tr data-progress-quiz="{escape(r["quiz"])}"><th scope="row">'
-        f'<a href="{escape(r["url"])}">{escape(r["page"])}</a></th>'
-        f"<td>not checked yet</td><td>0</td><td>never</td></tr>" for r in rows)
     meta = [{k: r[k] for k in ("quiz", "lesson", "title", "version", "max", "url")}
             for r in rows]
-    return (
-        '<section class="qb-progress" data-quizbook-progress-root aria-label="My progress">'
-        f"{bundle_script(meta, 'data-quizbook-progress')}"  # type: ignore[arg-type]
-        f'<p class="qb-nojs">{NOJS}</p>'
-        '<div class="pst-scrollable-table-container"><table class="table">'
-        "<caption>Saved results of every lesson quiz in this browser</caption>"
-        '<thead><tr><th scope="col">Lesson</th><th scope="col">Score</th>'
-        '<th scope="col">Checks</th><th scope="col">Last checked</th></tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-        '<div class="qb-actions" data-qb-js hidden>'
-        '<label for="qb-progress-student">Your name (for the results file)</label> '
-        '<input type="text" id="qb-progress-student" data-quizbook-student autocomplete="name"> '
-        '<button type="button" data-quizbook-action="download-all">Download all my results'
-        "</button></div>"
-        '<p class="qb-status" role="status"></p></section>')
+    html = markup_templates().get_template("progress.html.j2").render(
+        rows=rows, meta_script=bundle_script(meta, "data-quizbook-progress"), nojs_note=NOJS)
+    return html.strip()
 
 
 def visit_progress_html(self: SphinxTranslator, node: progress_node) -> None:

@@ -1,0 +1,96 @@
+"""The runtime's two shapes, made from one source by concatenation (no Node.js needed).
+
+The runtime is plain JavaScript files (JSDoc-typed, checked by `tsc --checkJs --strict`)
+that share one scope: the hash and answer rules, the grading interface, one file per
+question type in `types/`, storage, results, the quiz mount, and one file per host.
+
+- `classic_script()`: what the book loads with `<script defer>`. The files inside one
+  function, ending with `mountBookWhenParsed(document)`. A classic script because Chromium
+  runs neither `<script type="module">` nor `import()` from `file://`.
+- `widget_module()`: the ES module anywidget runs in JupyterLab: the same files, the
+  notebook host instead of the book host, `export default { render }`, and named exports
+  of the pure parts (the parity tests import this very module under node).
+- `class_mode=True` adds `remote.js` (RemoteGrader, for a class server) to either: code
+  a page only needs in class mode is not in the book everyone downloads.
+- `stylesheet()`: the runtime's CSS; the host passes it in (a `<link>` in the book, the
+  widget's `_css` in the notebook).
+
+rjsmin and rcssmin only strip comments and white space, so what runs is the code tsc and
+the parity tests check.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import rcssmin
+import rjsmin
+
+RUNTIME = Path(__file__).resolve().parent
+
+#: Files before the types (the registry must exist when a type registers itself) ...
+BEFORE_TYPES = ("sha256.js", "answers.js", "grading.js")
+#: ... and after them; then one host.
+AFTER_TYPES = ("storage.js", "results.js", "quiz.js")
+#: Class mode only, before the host.
+CLASS_MODE = ("remote.js",)
+BOOK_HOST = "book.js"
+WIDGET_HOST = "widget.js"
+STYLESHEET = "quizbook.css"
+
+#: Named exports of the ES module, for tests and for hosts that build their own page.
+MODULE_EXPORTS = ("renderQuizWidget", "mountQuiz", "LocalGrader", "GradingError",
+                  "gradeQuestion", "formatPoints", "digest", "unseal", "sha256Hex",
+                  "normaliseAnswer", "parseNumber", "patternMatches", "isUsableRecord",
+                  "QUESTION_TYPES")
+CLASS_MODE_EXPORTS = ("RemoteGrader", "readServerReply")
+
+
+def question_type_files() -> list[Path]:
+    """One file per question type (`types/<type>.js`); each registers itself."""
+    return sorted((RUNTIME / "types").glob("*.js"))
+
+
+def source_files(host: str, *, class_mode: bool = False) -> list[Path]:
+    """The files of the runtime for one host (`BOOK_HOST` or `WIDGET_HOST`), in order."""
+    extra = CLASS_MODE if class_mode else ()
+    return [*(RUNTIME / n for n in BEFORE_TYPES), *question_type_files(),
+            *(RUNTIME / n for n in (*AFTER_TYPES, *extra)), RUNTIME / host]
+
+
+def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """What the cached builds depend on: a changed file gives a new build."""
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+
+
+@cache
+def _joined(stamp: tuple[tuple[str, int, int], ...]) -> str:
+    parts = []
+    for name, _, _ in stamp:
+        path = Path(name)
+        parts.append(f"// ---- runtime/{path.relative_to(RUNTIME).as_posix()} ----\n"
+                     + path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def classic_script(*, minify: bool = True, class_mode: bool = False) -> str:
+    """The book's script: every file inside one function, so nothing leaks into the page."""
+    body = _joined(_stamp(source_files(BOOK_HOST, class_mode=class_mode)))
+    text = f'(function () {{\n"use strict";\n{body}\nmountBookWhenParsed(document);\n}})();\n'
+    return rjsmin.jsmin(text) + "\n" if minify else text
+
+
+def widget_module(*, minify: bool = True, class_mode: bool = False) -> str:
+    """The notebook's ES module (anywidget's `_esm`)."""
+    body = _joined(_stamp(source_files(WIDGET_HOST, class_mode=class_mode)))
+    exports = MODULE_EXPORTS + (CLASS_MODE_EXPORTS if class_mode else ())
+    text = (f"{body}\nexport default {{ render: renderQuizWidget }};\n"
+            f"export {{ {', '.join(exports)} }};\n")
+    # A trailing newline keeps anywidget from taking a one-line text for a file name.
+    return rjsmin.jsmin(text) + "\n" if minify else text
+
+
+def stylesheet(*, minify: bool = True) -> str:
+    text = (RUNTIME / STYLESHEET).read_text(encoding="utf-8")
+    return rcssmin.cssmin(text) + "\n" if minify else text

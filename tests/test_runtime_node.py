@@ -1,0 +1,177 @@
+"""The runtime's interfaces under node, on the module the build makes (no browser needed).
+
+- RemoteGrader against the class server's contract, with a fake `fetch`: the request it
+  sends, the graded questions it returns, and what it refuses.
+- The build: both shapes hold the same files; the book's script leaks no global and
+  carries no class-mode code; every question type of the model has a runtime file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quizbook import model
+from quizbook.runtime import build
+
+RUNNER = """
+import { pathToFileURL } from "node:url";
+const runtime = await import(pathToFileURL(process.argv[2]).href);
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const cases = JSON.parse(input);
+const out = [];
+for (const c of cases) {
+  const sent = [];
+  const fakeFetch = async (url, init) => {
+    sent.push({ url, method: init.method, headers: init.headers, credentials: init.credentials,
+                body: JSON.parse(init.body) });
+    if (c.throws) throw new TypeError("Failed to fetch");
+    return { ok: c.status < 400, status: c.status,
+             json: async () => { if (c.notJson) throw new SyntaxError("bad"); return c.reply; } };
+  };
+  const replies = [];
+  const grader = new runtime.RemoteGrader(c.base, {
+    fetch: fakeFetch, onReply: (r) => replies.push(r) });
+  try {
+    const graded = await grader.check({ id: "l1-x", version: "abc123", questions: [] },
+                                      { q1: "b" }, "3f1c...id");
+    out.push({ graded, sent, replies });
+  } catch (error) {
+    out.push({ error: error.message, kind: error.constructor.name, sent, replies });
+  }
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+GRADED = {"outcome": {"points": 1, "max": 1, "correct": True, "answered": True,
+                      "parts": {"b": True}},
+          "feedback": {"b": "Yes (¶ 1)."}, "explanation": "<em>Because</em>."}
+REPLY = {"questions": {"q1": GRADED}, "score": 1, "max": 1, "late": False, "attempt": 2,
+         "attempts_left": None}
+
+
+def run_node(tmp_path: Path, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to run the runtime", pytrace=False)
+    module = tmp_path / "runtime.mjs"
+    module.write_text(build.widget_module(class_mode=True), encoding="utf-8")
+    runner = tmp_path / "runner.mjs"
+    runner.write_text(RUNNER, encoding="utf-8")
+    proc = subprocess.run([node, str(runner), str(module)], input=json.dumps(cases),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result: list[dict[str, Any]] = json.loads(proc.stdout)
+    return result
+
+
+def test_remote_grader_posts_the_contract_and_returns_what_the_server_graded(
+        tmp_path: Path) -> None:
+    hidden = {"questions": {"q1": {"outcome": {"points": 0, "max": 1, "correct": False,
+                                               "answered": True}}},
+              "score": 0, "max": 1, "late": True, "attempt": 3, "attempts_left": 0}
+    [full, policy, other_base] = run_node(tmp_path, [
+        {"base": "https://class.example.org/", "status": 200, "reply": REPLY},
+        {"base": "", "status": 200, "reply": hidden},
+        {"base": "https://host/prefix//", "status": 200, "reply": REPLY},
+    ])
+    [request] = full["sent"]
+    assert request == {
+        "url": "https://class.example.org/api/quizzes/l1-x/check", "method": "POST",
+        "headers": {"Content-Type": "application/json", "Accept": "application/json"},
+        "credentials": "same-origin",
+        "body": {"attempt_id": "3f1c...id", "version": "abc123", "responses": {"q1": "b"}}}
+    assert full["graded"] == {"q1": GRADED}
+    assert full["replies"] == [REPLY]  # the host sees late / attempts left
+    # A policy that hides parts and feedback: empty, not missing.
+    assert policy["graded"] == {"q1": {"outcome": {"points": 0, "max": 1, "correct": False,
+                                                   "answered": True, "parts": {}},
+                                       "feedback": {}, "explanation": None}}
+    assert policy["sent"][0]["url"] == "/api/quizzes/l1-x/check"
+    assert other_base["sent"][0]["url"] == "https://host/prefix/api/quizzes/l1-x/check"
+
+
+BAD_REPLIES = [
+    {"questions": []},
+    {"questions": {"q1": {"outcome": {"points": 2, "max": 1, "correct": True,
+                                      "answered": True}}}},
+    {"questions": {"q1": {"outcome": {"points": -1, "max": 1, "correct": False,
+                                      "answered": True}}}},
+    {"questions": {"q1": {"outcome": {"points": "1", "max": 1, "correct": True,
+                                      "answered": True}}}},
+    {"questions": {"q1": {"outcome": {"points": 1, "max": 1, "correct": "yes",
+                                      "answered": True}}}},
+    {"questions": {"q1": {**GRADED, "feedback": {"b": 3}}}},
+    {"questions": {"q1": {**GRADED, "explanation": ["x"]}}},
+    {"questions": {"q1": {**GRADED, "outcome": {**GRADED["outcome"], "parts": {"b": 1}}}}},
+    None,
+]
+
+
+def test_remote_grader_refuses_what_it_cannot_show(tmp_path: Path) -> None:
+    cases = [{"base": "", "status": 200, "reply": reply} for reply in BAD_REPLIES]
+    cases += [{"base": "", "status": 409, "reply": {"error": "This quiz is closed."}},
+              {"base": "", "status": 500, "notJson": True},
+              {"base": "", "status": 200, "notJson": True},
+              {"base": "", "throws": True}]
+    results = run_node(tmp_path, cases)
+    unreadable = "The class server sent a reply this page cannot read."
+    assert [r["error"] for r in results] == [unreadable] * len(BAD_REPLIES) + [
+        "The class server refused the answers (HTTP 409). This quiz is closed.",
+        "The class server refused the answers (HTTP 500).",
+        unreadable,
+        "The class server cannot be reached: your answers are still here; check again when "
+        "you are back online."]
+    assert {r["kind"] for r in results} == {"GradingError"}
+    assert all(r["replies"] == [] for r in results)  # the host hears only of good replies
+
+
+def test_both_shapes_hold_the_same_files_and_the_book_leaks_nothing(tmp_path: Path) -> None:
+    book = build.source_files(build.BOOK_HOST)
+    widget = build.source_files(build.WIDGET_HOST)
+    assert book[:-1] == widget[:-1] and book[-1].name == "book.js"
+    assert [p.stem for p in build.question_type_files()] == sorted(model.QUESTION_TYPES)
+    assert (build.RUNTIME / "remote.js") in build.source_files(build.BOOK_HOST, class_mode=True)
+    assert "class RemoteGrader" not in build.classic_script()
+    node = shutil.which("node")
+    assert node is not None
+    probe = tmp_path / "probe.js"
+    # The classic script in a bare global scope: it defines no global of its own.
+    probe.write_text(
+        "const before = new Set(Object.getOwnPropertyNames(globalThis));\n"
+        "globalThis.document = { readyState: 'loading', addEventListener() {} };\n"
+        "globalThis.performance = { mark() {} };\n"
+        f"{build.classic_script()}\n"
+        "const added = Object.getOwnPropertyNames(globalThis)"
+        ".filter((n) => !before.has(n) && n !== 'document');\n"
+        "process.stdout.write(JSON.stringify(added));\n", encoding="utf-8")
+    proc = subprocess.run([node, str(probe)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == []
+
+
+def test_minified_and_readable_builds_agree(tmp_path: Path) -> None:
+    """rjsmin only strips comments and white space: both run the same (parity runs the
+    minified one)."""
+    node = shutil.which("node")
+    assert node is not None
+    for minify in (True, False):
+        module = tmp_path / f"m{minify}.mjs"
+        module.write_text(build.widget_module(minify=minify), encoding="utf-8")
+        proc = subprocess.run(
+            [node, "--input-type=module", "-e",
+             f"import * as m from {json.dumps(module.as_uri())};"
+             "process.stdout.write(JSON.stringify([m.formatPoints(0.125), m.sha256Hex('abc'),"
+             "m.normaliseAnswer(' Khméimim. ', false, true), m.parseNumber('1,000 km', 'km'),"
+             "Object.keys(m.QUESTION_TYPES).sort()]))"],
+            capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout) == [
+            "0.13", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "khmeimim", 1000, sorted(model.QUESTION_TYPES)]
