@@ -15,8 +15,10 @@ import zlib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from quizbook import model
+from quizbook.export import editions
 from quizbook.load import load_quiz
 from quizbook.sphinx.instructor import never_shown
 from tests.conftest import ROOT
@@ -162,3 +164,62 @@ def test_only_instructor_never_reaches_the_student_inventory_or_index(tmp_path: 
             assert (word in site) == (edition == "instructor"), (edition, word)
         # Content a builder may show is parsed as Sphinx parses it (its label is kept).
         assert "htmllabel" in _inventory(built.html) and "HTMLTEXT" in built.page()
+
+
+# -- the editions' configuration and tables of contents, read as the build reads them ----------
+
+
+def test_each_edition_reads_its_own_table_of_contents(tmp_path: Path) -> None:
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
+                                       "  - file: lessons/01-a\n", encoding="utf-8")
+    (tmp_path / "_toc_instructor.yml").write_text(
+        "format: jb-book\nroot: 'teacher-home'  # a comment, quotes\nchapters:\n"
+        "  - file: lessons/01-a\n  - file: guide\n", encoding="utf-8")
+    assert list(editions.read_toc(tmp_path, "student")) == ["intro", "lessons/01-a"]
+    assert list(editions.read_toc(tmp_path, "instructor")) == ["teacher-home", "lessons/01-a",
+                                                               "guide"]
+    single = tmp_path / "single"
+    single.mkdir()
+    for name in ("intro", "teacher-home", "lessons"):
+        (single / f"{name}.html").write_text("<p>page</p>", encoding="utf-8")
+    assert editions.main_page(single, tmp_path, "student") == single / "intro.html"
+    assert editions.main_page(single, tmp_path, "instructor") == single / "teacher-home.html"
+    (single / "teacher-home.html").unlink()
+    with pytest.raises(editions.BuildError, match=r"has no teacher-home\.html \(the root of "
+                                                  r"_toc_instructor\.yml\)"):
+        editions.main_page(single, tmp_path, "instructor")
+
+
+def test_a_broken_table_of_contents_is_named(tmp_path: Path) -> None:
+    (tmp_path / "_toc.yml").write_text("root: [intro\n", encoding="utf-8")
+    with pytest.raises(editions.BuildError, match=r"_toc\.yml: not a readable YAML file"):
+        editions.read_toc(tmp_path, "student")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nchapters: []\n", encoding="utf-8")
+    with pytest.raises(editions.BuildError, match=r"_toc\.yml: 'root' key not found"):
+        editions.read_toc(tmp_path, "student")
+
+
+def test_a_generated_configuration_means_what_the_books_means(tmp_path: Path) -> None:
+    """Read as Jupyter Book reads it (YAML 1.1 `off`, the last of two equal keys), with the
+    extension and settings added, never touching the book's file."""
+    book_config = ("execute:\n  execute_notebooks: off\nsphinx:\n  config:\n"
+                   "    quizbook_edition: instructor\n    extensions: [myst_nb]\n"
+                   "    quizbook_edition: student\n")
+    (tmp_path / "_config.yml").write_text(book_config, encoding="utf-8")
+    target = editions.config_with_extensions(
+        tmp_path, "student", ["quizbook.notebooks.sphinx"], tmp_path / "out" / "_config.yml",
+        {"quizbook_notebook_links": True})
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert data == {"execute": {"execute_notebooks": False},
+                    "sphinx": {"config": {"quizbook_edition": "student",
+                                          "extensions": ["myst_nb", "quizbook.notebooks.sphinx"],
+                                          "quizbook_notebook_links": True}}}
+    assert (tmp_path / "_config.yml").read_text(encoding="utf-8") == book_config
+    # A book without an instructor configuration: the student one, with the edition set.
+    target = editions.config_with_extensions(
+        tmp_path, "instructor", [], tmp_path / "out" / "_config.yml",
+        {"quizbook_edition": "instructor"})
+    assert yaml.safe_load(target.read_text("utf-8"))["sphinx"]["config"]["quizbook_edition"] \
+        == "instructor"
+    with pytest.raises(editions.BuildError, match=r"_config_instructor\.yml: missing"):
+        editions.config_with_extensions(tmp_path, "instructor", ["x"], tmp_path / "o.yml")

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+import yaml
 from sphinx_external_toc.api import SiteMap
-from sphinx_external_toc.parsing import MalformedError, parse_toc_data
+from sphinx_external_toc.parsing import MalformedError, parse_toc_yaml
 
 Edition = Literal["student", "instructor"]
 Builder = Literal["html", "singlehtml"]
@@ -72,15 +71,14 @@ def toc_file(book: Path, edition: Edition) -> Path:
 
 
 def read_toc(book: Path, edition: Edition) -> SiteMap:
-    """The edition's table of contents, read by sphinx-external-toc's own parser (the one
-    the build uses) from the YAML file."""
+    """The edition's table of contents, read by sphinx-external-toc's own loader (the one
+    the build uses)."""
     path = toc_file(book, edition)
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-        return parse_toc_data(data)
+        return parse_toc_yaml(path)
     except OSError as exc:
         raise BuildError(f"{path}: cannot read the table of contents ({exc.strerror})") from None
-    except (UnicodeDecodeError, YAMLError) as exc:
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise BuildError(f"{path}: not a readable YAML file: {exc}") from None
     except MalformedError as exc:
         raise BuildError(f"{path}: {exc}") from None
@@ -103,8 +101,9 @@ def config_with_extensions(book: Path, edition: Edition, extensions: Sequence[st
     set) to `target`: a copy the build reads instead of the book's own file, which is
     never changed.
 
-    Read with YAML 1.1 rules, as Jupyter Book reads it (`off` is false), and written as
-    JSON (which is YAML), so every value means the same to the build.
+    Read with PyYAML, as Jupyter Book reads it (YAML 1.1: `off` is false; of two equal
+    keys the last wins), and written as JSON (which is YAML), so every value means the
+    same to the build.
     """
     try:
         source = config_file(book, edition)
@@ -112,11 +111,9 @@ def config_with_extensions(book: Path, edition: Edition, extensions: Sequence[st
         if (settings or {}).get("quizbook_edition") != edition:
             raise
         source = book / "_config.yml"  # a book without an instructor config: set below
-    yaml = YAML(typ="safe")
-    yaml.version = (1, 1)
     try:
-        data = yaml.load(source.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, YAMLError) as exc:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise BuildError(f"{source}: cannot read the book configuration ({exc})") from None
     if not isinstance(data, dict):
         raise BuildError(f"{source}: the book configuration is not a mapping")
