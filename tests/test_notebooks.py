@@ -31,7 +31,13 @@ from sphinx.testing.util import SphinxTestApp
 
 from quizbook.bundle import make_bundle
 from quizbook.load import load_quiz
-from quizbook.notebooks import HELPER_NAME, NotebookError, write_helper, write_notebooks
+from quizbook.notebooks import (
+    HELPER_NAME,
+    NotebookError,
+    lesson_zip,
+    write_helper,
+    write_notebooks,
+)
 from quizbook.notebooks.quiz_cell import QUIZ_HEADING_LEVEL, quiz_cells
 from quizbook.sphinx.render import quiz_html
 from tests.kernel_support import without_quizbook
@@ -438,6 +444,20 @@ def test_a_notebook_lesson_becomes_a_class_notebook(tmp_path: Path) -> None:
 
 
 # -- errors --------------------------------------------------------------------------------------
+
+
+def test_write_notebooks_takes_them_from_a_site_built_with_the_extension(
+        tmp_path: Path) -> None:
+    """The export's instructor site already holds the instructor notebooks: no second build."""
+    site = tmp_path / "site"
+    (site / "_downloads" / "notebooks").mkdir(parents=True)
+    text = nbformat.writes(nbformat.v4.new_notebook()) + "\n"
+    (site / "_downloads" / "notebooks" / "01-minimal.zip").write_bytes(
+        lesson_zip("01-minimal", text))
+    written = write_notebooks(MINIMAL, tmp_path / "out", "instructor", site=site)
+    assert written == [tmp_path / "out" / "01-minimal.ipynb"]
+    assert written[0].read_text(encoding="utf-8") == text
+    assert (tmp_path / "out" / HELPER_NAME).is_file()
 
 
 def test_unknown_edition_is_refused(tmp_path: Path) -> None:
