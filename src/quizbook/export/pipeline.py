@@ -126,7 +126,7 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
         step = time.perf_counter()
         for edition in wanted:
             folder = student_dir if edition == "student" else instructor_dir
-            page = editions.main_page(built[(edition, "singlehtml")].output, book)
+            page = editions.main_page(built[(edition, "singlehtml")].output, book, edition)
             target = folder / "pdf" / f"quizbook-{edition}.pdf"
             try:
                 pdf.print_pdf(page, target, edition, chromium)
@@ -140,7 +140,9 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
                                options.moodle_ordering_as_matching)
         report.timed("lms", step)
     step = time.perf_counter()
-    _notebooks(book, want_student, want_instructor, student_dir, instructor_dir, report)
+    # The instructor site's notebooks are the instructor notebooks: no second build for them.
+    sites = {"instructor": built[("instructor", "html")].output} if want_instructor else {}
+    _notebooks(book, want_student, want_instructor, student_dir, instructor_dir, report, sites)
     report.timed("notebooks", step)
     if want_student and student_dir.is_dir():
         ownership.seal(student_dir)
@@ -200,7 +202,7 @@ def _lms(quizzes: list[model.Quiz], folder: Path, report: Report,
 
 
 def _notebooks(book: Path, student: bool, instructor: bool, student_dir: Path,
-               instructor_dir: Path, report: Report) -> None:
+               instructor_dir: Path, report: Report, sites: dict[str, Path]) -> None:
     if importlib.util.find_spec("quizbook.notebooks") is None:
         report.notes.append("notebooks: quizbook.notebooks is not installed; no notebooks")
         return
@@ -212,7 +214,7 @@ def _notebooks(book: Path, student: bool, instructor: bool, student_dir: Path,
         if wanted:
             target = folder / "notebooks"
             try:
-                write_notebooks(book, target, edition)
+                write_notebooks(book, target, edition, site=sites.get(edition))
             except Exception as exc:  # the notebooks module names file and line
                 raise ExportError(f"notebooks ({edition}): {exc}") from None
             report.outputs.append(target)

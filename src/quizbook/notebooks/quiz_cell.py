@@ -4,8 +4,10 @@
 like in a notebook: a short how-to and a code cell that shows the book's quiz (the
 markup quizbook.sphinx.render makes for the `{quiz}` directive, with the student
 bundle inside: no readable key) through `quizbook_widget.show_quiz`, an anywidget
-running the book's runtime; the instructor edition adds the answer key after them.
-The lesson converter calls it for every `{quiz}` and nothing else.
+running the book's runtime. The lowering of a lesson page calls it for every `{quiz}`
+and nothing else. (The instructor edition's answer key is not made here: it is the
+page's own key, `quizbook.sphinx.quiz.answer_key`, lowered with the rest of the page,
+so the HTML, the PDF and the notebook show one and the same key.)
 
 The code cells import from `quizbook_widget.py`, which ships beside the notebook
 (quizbook.notebooks.ship); the kernel needs only `anywidget` and `ipywidgets`.
@@ -18,13 +20,10 @@ from typing import Any
 
 import nbformat as _nbformat
 
-from quizbook import model
 from quizbook.bundle import make_bundle
-from quizbook.grade import matching_rights
 from quizbook.load import load_quiz
 from quizbook.notebooks.edition import Edition
 from quizbook.notebooks.ship import HELPER_NAME
-from quizbook.sphinx.para import para_number
 from quizbook.sphinx.render import quiz_html
 
 #: nbformat has partial type hints; use it untyped.
@@ -61,7 +60,9 @@ def escape_md(text: str) -> str:
 def quiz_cells(quiz_path: Path, edition: Edition) -> list[Any]:
     """The cells (nbformat 4 NotebookNodes, without ids) that show one quiz in a notebook.
 
-    Raises `quizbook.load.QuizFileError` for a quiz file with problems.
+    The cells are the same in both editions today (the key is part of the page);
+    `edition` is passed so that they may differ. Raises `quizbook.load.QuizFileError` for
+    a quiz file with problems.
     """
     quiz = load_quiz(quiz_path)
     markup = quiz_html(make_bundle(quiz), QUIZ_HEADING_LEVEL)
@@ -77,53 +78,6 @@ def quiz_cells(quiz_path: Path, edition: Edition) -> list[Any]:
         f"show_quiz({quiz.id!r}, {markup!r})",
         metadata={"tags": ["quizbook-quiz"], "jupyter": {"source_hidden": True}})
     cells = [how_to, code]
-    if edition == "instructor":
-        cells.append(nbformat.v4.new_markdown_cell(answer_key(quiz).strip("\n")))
     for cell in cells:
         cell.pop("id", None)  # the notebook numbers its cells
     return cells
-
-
-def answer_key(quiz: model.Quiz) -> str:
-    """The instructor's answer key of a quiz, as Markdown."""
-    out = [f"### Answer key: {escape_md(quiz.title)} (instructor edition only)", ""]
-    for n, q in enumerate(quiz.questions, 1):
-        out.append(f"**{n}. {escape_md(q.prompt)}** ({q.type.replace('_', ' ')}, "
-                   f"{q.points:g} point{'' if q.points == 1 else 's'}; objective {q.objective}, "
-                   f"source [¶ {para_number(q.source)}](#{q.source}))")
-        out.append("")
-        out.extend(_key_lines(q))
-        if q.explanation:
-            out.append(f"- Why: {escape_md(q.explanation)}")
-        if q.instructor_note:
-            out.append(f"- Instructor note: {escape_md(q.instructor_note)}")
-        out.append("")
-    return "\n".join(out)
-
-
-def _key_lines(q: model.Question) -> list[str]:
-    e = escape_md
-    if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
-        return [f"- {'✓ **right**' if o.correct else '✗ wrong'}: {e(o.text)}" for o in q.options]
-    if isinstance(q, model.TrueFalseQuestion):
-        return [f"- Answer: **{q.answer}**"]
-    if isinstance(q, model.ShortTextQuestion):
-        lines = ["- Accepted: " + ", ".join(f"**{e(a)}**" for a in q.accept)]
-        if q.pattern:
-            lines.append(f"- Also accepted: text matching `{q.pattern}`")
-        return lines
-    if isinstance(q, model.NumericQuestion):
-        low, high = q.bounds
-        unit = f" {e(q.unit)}" if q.unit else ""
-        exact = f"**{q.answer:g}**{unit}" if q.answer is not None else None
-        span = f"from {low:g} to {high:g}{unit}"
-        return [f"- Answer: {exact} ({span})" if exact and low != high
-                else f"- Answer: {exact}" if exact else f"- Answer: {span}"]
-    if isinstance(q, model.OrderingQuestion):
-        return [f"{n}. {e(i.text)}" for n, i in enumerate(q.items, 1)]
-    rights = {text for _, text in matching_rights(q)}
-    lines = [f"- {e(p.left)} → **{e(p.right)}**" for p in q.pairs]
-    distractors = [d for d in q.distractors if d in rights]
-    if distractors:
-        lines.append("- Distractors: " + ", ".join(e(d) for d in distractors))
-    return lines

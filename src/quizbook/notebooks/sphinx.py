@@ -1,92 +1,101 @@
-"""Sphinx extension: each lesson page links to its notebook, which the book ships as a download.
+"""Sphinx extension: every lesson page ships as a class notebook, made from the page itself.
 
 List `quizbook.notebooks.sphinx` in the book's extensions (after `quizbook.sphinx`).
-While a lesson page (`lessons/<lesson>.md`) is read, its notebook of the book's
-edition (`quizbook_edition`; the student edition has no readable key) is written,
-zipped with the `quizbook_widget.py` it needs (quizbook.notebooks.ship), under the
-build folder, and a download link is put under the page title. Sphinx copies the zip
-to `_downloads/` and re-reads the page when it changes.
+When an HTML builder writes a lesson page (`lessons/<lesson>`, Markdown or notebook
+source), the doctree it writes the page from, resolved for the book's edition
+(`quizbook_edition`: `{only}` evaluated by Sphinx, `{instructor}` kept or dropped),
+is lowered to a notebook, zipped with the `quizbook_widget.py` it needs
+(quizbook.notebooks.ship) as `_downloads/notebooks/<lesson>.zip`, and a download link
+is put under the page title. The page and its notebook show the same text by
+construction.
 
-Config: `quizbook_notebook_links` (default True) turns the links off.
+Config: `quizbook_notebook_links` (default True); False writes neither notebooks nor links.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.transforms import SphinxTransform
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
+from quizbook import __version__
 from quizbook.load import QuizFileError
-from quizbook.notebooks import (
-    HELPER_NAME,
-    Edition,
-    NotebookError,
-    lesson_notebook,
-    notebook_text,
-)
-from quizbook.notebooks.ship import write_lesson_zip
+from quizbook.notebooks.assemble import lesson_notebook, notebook_text
+from quizbook.notebooks.lower import Lesson, NotebookError
+from quizbook.notebooks.ship import HELPER_NAME, write_lesson_zip
 
 logger = logging.getLogger(__name__)
-LESSONS = "lessons/"
+
+#: The folder of the lesson pages; each page directly in it gets a notebook.
+LESSONS = PurePosixPath("lessons")
+#: Builders that write one page per document (the single-page build has no lesson pages).
+PAGE_BUILDERS = ("html", "dirhtml")
+#: Where the notebooks go in the HTML output (a fixed name: same bytes from any build folder).
+DOWNLOADS = PurePosixPath("notebooks")
 
 
-class NotebookLink(SphinxTransform):
-    """Write the lesson's notebook and add a download link after the page title."""
+def is_lesson(docname: str) -> bool:
+    return PurePosixPath(docname).parent == LESSONS
 
-    default_priority = 870  # late, but before DoctreeReadEvent (880) collects downloads
 
-    def apply(self, **kwargs: Any) -> None:
-        if not self.config.quizbook_notebook_links:
-            return
-        docname = self.env.docname
-        source = Path(self.env.doc2path(docname))
-        if not docname.startswith(LESSONS) or source.suffix != ".md" or "/" in docname[8:]:
-            return
-        edition: Edition
-        setting = getattr(self.config, "quizbook_edition", "student")
-        if setting == "instructor":
-            edition = "instructor"
-        elif setting == "student":
-            edition = "student"
-        else:
-            return  # quizbook.sphinx reports the bad value
-        try:
-            text = notebook_text(lesson_notebook(source, edition, Path(self.env.srcdir)))
-        except (NotebookError, QuizFileError) as exc:
-            logger.warning("no notebook for this lesson: %s", exc, location=docname,
-                           type="quizbook", subtype="notebook")
-            return
-        target = Path(self.app.doctreedir).parent / "quizbook-notebooks" / edition \
-            / f"{source.stem}.zip"
-        write_lesson_zip(target, source.stem, text)
-        # A path starting with "/" is relative to the source folder (Sphinx's rule).
-        rel = "/" + Path(os.path.relpath(target, self.env.srcdir)).as_posix()
-        label = "the instructor edition" if edition == "instructor" else "a Jupyter notebook"
-        ref = addnodes.download_reference(
-            "", "", reftarget=rel, refdoc=docname, refexplicit=True, refwarn=True,
-            classes=["qb-notebook-download"])
-        ref += nodes.inline("", f"Download this lesson as {label} ({source.stem}.zip)")
-        para = nodes.paragraph("", "", classes=["qb-notebook-link"])
-        para += nodes.Text("Working in JupyterLab? ")
-        para += ref
-        para += nodes.Text(f": the reading, the discussion with a notes box and the quiz. "
-                           f"Keep {source.stem}.ipynb and {HELPER_NAME} in one folder; the "
-                           "notebook needs the Python packages anywidget and ipywidgets.")
-        section = next(iter(self.document.findall(nodes.section)), None)
-        if section is not None and section.children and \
-                isinstance(section.children[0], nodes.title):
-            section.insert(1, para)
-        else:
-            self.document.insert(0, para)
+def _quiz_file(env: BuildEnvironment, docname: str, quiz_id: str) -> Path | None:
+    """The file of a quiz on this page, as the `{quiz}` directive recorded it."""
+    registry: dict[str, list[dict[str, Any]]] = getattr(env, "quizbook_quizzes", {})
+    for info in registry.get(docname, []):
+        if info.get("quiz") == quiz_id:
+            return Path(env.srcdir) / str(info["file"])
+    return None
+
+
+def _write_lesson_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if not app.config.quizbook_notebook_links or app.builder.name not in PAGE_BUILDERS \
+            or not is_lesson(docname):
+        return
+    edition = app.config.quizbook_edition
+    if edition not in ("student", "instructor"):
+        return  # quizbook.sphinx refuses the value at config time
+    name = PurePosixPath(docname).name
+    lesson = Lesson(name, edition, Path(app.srcdir),
+                    quiz_file=lambda quiz_id: _quiz_file(app.env, docname, quiz_id))
+    try:
+        text = notebook_text(lesson_notebook(doctree, lesson))
+    except (NotebookError, QuizFileError) as exc:
+        logger.warning("no notebook for this lesson: %s", exc, location=docname,
+                       type="quizbook", subtype="notebook")
+        return
+    filename = DOWNLOADS / f"{name}.zip"
+    write_lesson_zip(Path(app.outdir, "_downloads", filename), name, text)
+    _add_link(doctree, filename, name, edition)
+
+
+def _add_link(doctree: nodes.document, filename: PurePosixPath, lesson: str,
+              edition: str) -> None:
+    """"Download this lesson as a notebook", after the page title (the HTML writer makes
+    the href from `filename`, relative to `_downloads/`)."""
+    label = "the instructor edition" if edition == "instructor" else "a Jupyter notebook"
+    ref = addnodes.download_reference("", "", filename=filename.as_posix(), refexplicit=True,
+                                      classes=["qb-notebook-download"])
+    ref += nodes.inline("", f"Download this lesson as {label} ({filename.name})")
+    para = nodes.paragraph("", "", classes=["qb-notebook-link"])
+    para += nodes.Text("Working in JupyterLab? ")
+    para += ref
+    para += nodes.Text(f": the reading, the discussion with a notes box and the quiz. "
+                       f"Keep {lesson}.ipynb and {HELPER_NAME} in one folder; the "
+                       "notebook needs the Python packages anywidget and ipywidgets.")
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is not None and section.children and isinstance(section[0], nodes.title):
+        section.insert(1, para)
+    else:
+        doctree.insert(0, para)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("quizbook_notebook_links", True, "env", types=[bool])
-    app.add_transform(NotebookLink)
-    return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    # Late: after every other handler has changed the doctree the page is written from.
+    app.connect("doctree-resolved", _write_lesson_notebook, priority=900)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
