@@ -107,7 +107,8 @@ def test_the_books_own_quizzes_are_valid_and_lint_clean() -> None:
 
 def test_readme_example_is_a_valid_lint_clean_quiz(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:]]
+    example = next(b for b in blocks if b.startswith("id: "))  # the "Quiz format" example
     path = tmp_path / "example.yml"
     path.write_text(example, encoding="utf-8")
     assert main(["check", str(path)]) == 0
