@@ -294,6 +294,10 @@ def test_bad_borders_name_file_line_and_field(tmp_path: Path, old: str, new: str
 
 CONF = """\
 extensions = ["myst_parser", "quizbook.figures.sphinx"]
+# A conf.py of its own: without it, myst_parser writes ".md" into Sphinx's shared
+# default source_suffix dict, and every later in-process build (myst-nb) in the same
+# pytest process then looks for a "markdown" parser that is not registered.
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 myst_enable_extensions = ["colon_fence"]
 exclude_patterns = ["_build", "data"]
 html_theme = "basic"
