@@ -216,3 +216,49 @@ def test_numeric_model_defaults() -> None:
     q = model.NumericQuestion.model_validate({"id": "q", "type": "numeric", "objective": "a",
                                               "source": "b", "prompt": "p?", "answer": 1})
     assert q.units == [] and q.era is False
+
+
+# -- the README says what the graders do ----------------------------------------------------
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_quiz_example_loads_with_an_era_question(tmp_path: Path) -> None:
+    section = README.split("## Quiz format", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yml"
+    path.write_text(example, encoding="utf-8")
+    quiz = load_quiz(path)
+    q4 = next(q for q in quiz.questions if q.id == "q4")
+    assert isinstance(q4, model.NumericQuestion) and q4.era
+    assert grade(q4, "AD 2015").correct and grade(q4, "2015 CE").correct
+    assert is_not_a_number(grade(q4, "summer 2015"))
+
+
+def test_readme_numbers_rule_is_what_the_grader_does() -> None:
+    rule = README.split("- Numbers: ", 1)[1].split("\n- ", 1)[0]
+    for typed in ("1,000", "1 000", "1000"):
+        assert f"`{typed}`" in rule and parse_number(typed) == 1000
+    assert "`3,5` is 3.5" in rule and parse_number("3,5") == 3.5
+    assert "`12 days.`" in rule and parse_number("12 days.", units=["days"]) == 12
+    for typed in ("AD 2015", "2015 CE"):
+        assert f"`{typed}`" in rule and parse_number(typed, era=True) == 2015
+    year = model.NumericQuestion.model_validate(
+        {"id": "q", "type": "numeric", "objective": "a", "source": "b", "prompt": "p?",
+         "answer": 2015, "era": True})
+    for typed in ("summer 2015", "twenty thousand", "2015 BC"):
+        assert f"`{typed}`" in rule and is_not_a_number(grade(year, typed))
+    assert "`12 days` when days are not a unit" in rule and parse_number("12 days") is None
+    assert "`answered: false`" in rule and f"`{NOT_A_NUMBER}`" in rule
+
+
+def test_mappings_say_how_the_lms_reads_words_beside_numbers() -> None:
+    from quizbook.export.lms import mappings_report
+
+    flat = " ".join(mappings_report([], [QUIZ]).split())
+    assert ("Words beside a number (Canvas and Moodle): the book reads a question's unit and "
+            "its `units` words after the number, and with `era: true` AD or CE before or after "
+            "it ('12 days', 'AD 2015'); any other text ('summer 2015', 'twenty thousand') is "
+            "not graded in the book: the student is asked to type just the number. Canvas "
+            "reads bare numbers only; Moodle reads only the question's `unit`, after the "
+            "number. In both LMSs anything else is not a number and earns no points.") in flat
