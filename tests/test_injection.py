@@ -4,8 +4,9 @@ One hostile copy of the book is made (session fixture): every text field of ever
 quiz (title, objectives, prompt, options, feedback, hint, explanation, instructor
 note, ordering items, matching sides and distractors), a paragraph of every lesson
 and every discussion prompt get a payload of `<script>`, an `<img onerror>`, a
-Markdown `javascript:` link, an `<a href="javascript:">`, template tricks
-(`{{ 7*7 }}`, `${7*7}`) and a MyST role written into quiz text. The copy is exported
+Markdown `javascript:` link (quiz text only: in a lesson it is refused at build), an
+`<a href="javascript:">`, template tricks (`{{ 7*7 }}`, `${7*7}`) and a MyST role
+written into quiz text. The copy is exported
 once (both editions, PDFs, QTI, Moodle XML, notebooks) and its student book is built.
 
 Then: in Chromium every lesson of both editions is loaded, every quiz is answered
@@ -14,6 +15,9 @@ notes are typed and the page reloaded; `window.__pwned` must stay undefined and 
 payload element may exist in the DOM, while the payload is visible as text. The
 PDFs, LMS files, notebooks and the gradebook are checked the same way (the notebook quiz is
 the book's markup and runtime: tests/test_notebooks.py proves it).
+
+Headings, titles, captions, settings, links and paths are attacked in tests/attacks/.
+Every test here uses the exported hostile book, so all of them are slow.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from quizbook.grade import grade
 from tests.browser_support import answer_quiz, book_quizzes, check, guarded_page, quiz_pages
 from tests.helpers import right_response, wrong_response
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 SKIP = {"_build", ".venv", "node_modules", ".git", "tests", ".pytest_cache", ".mypy_cache",
         ".ruff_cache", ".hypothesis", "src", "docs", ".ci", "types", "benchmarks"}
@@ -55,8 +60,9 @@ TEMPLATES = "{{ 7*7 }} ${7*7}"
 ROLE = "{raw}`html` `<b>raw</b>`"
 #: Quiz text is inline Markdown (markdown-it, HTML off): a MyST role is only text there.
 QUIZ_PAYLOAD = f"{SCRIPT} {IMG} {MD_LINK} {A_LINK} {TEMPLATES} {ROLE}"
-#: Lesson text is MyST: an unknown role would (rightly) fail the -W build, so no role here.
-LESSON_PAYLOAD = f"{SCRIPT} {IMG} {MD_LINK} {A_LINK} {TEMPLATES}"
+#: Lesson text is MyST: an unknown role would (rightly) fail the -W build, so no role here,
+#: and a Markdown `javascript:` link is refused at build (tests/attacks/test_links.py).
+LESSON_PAYLOAD = f"{SCRIPT} {IMG} {A_LINK} {TEMPLATES}"
 #: What must show as text wherever a payload went (smart quotes may change the `"`).
 VISIBLE = SCRIPT
 

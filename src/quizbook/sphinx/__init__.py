@@ -14,12 +14,16 @@ from sphinx.application import Sphinx
 from quizbook.sphinx import (
     assets,
     discussion,
+    inert,
     instructor,
+    links,
     nodes,
     para,
+    paths,
     phone_menu,
     progress,
     quiz,
+    refusals,
     safety,
 )
 
@@ -34,5 +38,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     assets.setup(app)
     safety.setup(app)
     phone_menu.setup(app)  # theme workaround: the menu button on phones
+    inert.setup(app)
+    links.setup(app)
+    paths.setup(app)
+    refusals.setup(app)
     return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

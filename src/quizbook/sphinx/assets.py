@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import jinja2
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -69,12 +70,12 @@ def _templates(app: Sphinx, config: Config) -> None:
     config.templates_path.append(str(TEMPLATES))
 
 
-REDIRECT = """<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<title>{title}</title><link rel="icon" href="data:,">
-<meta http-equiv="Refresh" content="0; url={url}"></head>
-<body><main><p><a href="{url}">{title}</a></p></main></body></html>
-"""
+def render_redirect(lang: str, title: str, url: str) -> str:
+    """The index redirect page, from its template (Jinja2 escapes every value)."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                                     autoescape=True, keep_trailing_newline=True)
+    return environment.get_template("qb-index-redirect.html").render(
+        lang=lang, title=title, url=url)
 
 
 def _index_redirect(app: Sphinx, exception: Exception | None) -> None:
@@ -85,9 +86,10 @@ def _index_redirect(app: Sphinx, exception: Exception | None) -> None:
     root = app.config.root_doc
     if root == "index":
         return
-    (Path(app.outdir) / "index.html").write_text(REDIRECT.format(
-        lang=escape(app.config.language or "en"), title=escape(app.config.project or root),
-        url=escape(f"{root}.html")), encoding="utf-8")
+    title = app.config.html_title or app.config.project or root
+    page = render_redirect(app.config.language or "en", title,
+                           quote(f"{root}.html"))
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> None:
