@@ -64,6 +64,7 @@ def test_export_outputs(planted: Planted) -> None:  # noqa: F811
     with zipfile.ZipFile(inst / "quizbook-instructor.zip") as archive:
         names = set(archive.namelist())
     for expected in ("instructor/html/index.html", "instructor/pdf/quizbook-instructor.pdf",
+                     "instructor/pdf/quizbook-answer-key.pdf",
                      "instructor/lms/quizbook-qti.zip", "instructor/lms/quizbook-moodle.xml",
                      "student/pdf/quizbook-student.pdf"):
         assert expected in names

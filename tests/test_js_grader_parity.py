@@ -27,8 +27,9 @@ import pytest
 
 from quizbook import model
 from quizbook.bundle import make_bundle
-from quizbook.grade import Outcome, grade, matching_rights
+from quizbook.grade import Outcome, fixed_feedback, grade, matching_rights
 from quizbook.load import load_quiz
+from quizbook.markup import inline_html
 from quizbook.points import format_points
 from quizbook.runtime.build import widget_module
 from quizbook.seal import unseal
@@ -93,11 +94,21 @@ def _mutate_text(rng: random.Random, text: str) -> str:
     return "".join(rng.choice("abcdeéxyz -.'") for _ in range(rng.randint(0, 12)))
 
 
+# Words that may or may not be accepted beside a number (README "Numbers"), and whole
+# answers students type: a word the quiz allows is read, any other makes it not a number.
+WORDS = ["days", "day", "Days.", "km", "KM", "kilometres", "%", "AD", "A.D.", "a.d", "CE",
+         "c.e.", "BC", "BCE", "ad.", "years", "summer", "about", "~", "approx.", "sorties"]
+WHOLE = ["12 days", "2015 AD", "AD 2015", "A.D. 2015", "2015 CE", "2015 A.D.", "summer 2015",
+         "20,000", "20 000", "twenty thousand", "20,000 km", "20km.", "-2.5 %", "−2.5%",
+         "AD", "days", "12 days days", "AD 2015 AD", "2015 BC", "c. 2015", "2015ad",
+         "about 280", "280 sorties", "280?", "≈280", "12-14", "1e3", ".5 km", "5. km"]
+
+
 def _number_texts(rng: random.Random, q: model.NumericQuestion) -> str:
     low, high = q.bounds
     value = rng.choice([low, high, (low + high) / 2, low - 1, high + 1, low - 0.5, high + 0.001,
                         rng.uniform(low - 10, high + 10), -low, 0.0])
-    form = rng.randrange(10)
+    form = rng.randrange(13)
     text = f"{value:,.0f}" if form == 0 else f"{value:.{rng.randint(0, 3)}f}"
     if form == 1:
         text = text.replace(".", ",")
@@ -112,6 +123,17 @@ def _number_texts(rng: random.Random, q: model.NumericQuestion) -> str:
                            "12,345,678", "1 000", "+3", "1_000", "٣٫٥"])
     if form == 6:
         text = text.replace("-", "−")
+    if form in (7, 8):  # a word after the number: the question's own words, or others
+        words = [*WORDS, *([q.unit] if q.unit else []), *q.units, *(w.upper() for w in q.units)]
+        text += rng.choice(["", " ", "  "]) + rng.choice(words) + rng.choice(["", "", "."])
+    if form == 9:  # a word before it
+        text = rng.choice(WORDS) + rng.choice(["", " "]) + text
+    if form == 10:
+        text = rng.choice(WHOLE)
+    if form == 11:  # the right number with one of the answers students type around it
+        shown = f"{(low + high) / 2:,.0f}" if rng.random() < 0.5 else f"{(low + high) / 2:g}"
+        text = rng.choice(["{} days", "{} AD", "AD {}", "{} CE", "summer {}", "{} km",
+                           "{}%", "about {}", "{} years", "{}."]).format(shown)
     return text
 
 
@@ -191,13 +213,18 @@ def _as_dict(outcome: Outcome) -> dict[str, Any]:
     return {**d, "points": float(d["points"]), "max": float(d["max"])}
 
 
-def _graded(qb: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
-    """What LocalGrader must answer for this outcome: the feedback and explanation unsealed."""
+def _graded(q: model.Question, qb: dict[str, Any], outcome: Outcome) -> dict[str, Any]:
+    """What LocalGrader must answer for this outcome: the feedback and explanation unsealed,
+    or the fixed feedback of the key (quizbook.grade.fixed_feedback) as HTML."""
     def opened(name: str) -> str:
         sealed = qb["sealed"].get(name)
         return "" if sealed is None else unseal(qb["salt"], qb["id"], name, sealed)
 
-    feedback = {key: opened(f"fb:{key}") for key in outcome.feedback if opened(f"fb:{key}")}
+    def text(key: str) -> str:
+        fixed = fixed_feedback(q, key)
+        return opened(f"fb:{key}") or (inline_html(fixed) if fixed else "")
+
+    feedback = {key: text(key) for key in outcome.feedback if text(key)}
     explanation = (opened("explanation") or None) if outcome.correct else None
     d = _as_dict(outcome)
     del d["feedback"]
@@ -225,7 +252,7 @@ def test_js_grades_every_question_like_python(tmp_path: Path) -> None:
             cases.append({"q": qb, "responses": rs})
             outcomes = [grade(q, r) for r in rs]
             expected.append((path.name, q.id, rs, [_as_dict(o) for o in outcomes],
-                             [_graded(qb, o) for o in outcomes]))
+                             [_graded(q, qb, o) for o in outcomes]))
             types_seen.add(q.type)
     assert types_seen == set(model.QUESTION_TYPES)
     points = POINTS + [rng.randrange(0, 1000) / 8 for _ in range(200)] \
@@ -239,7 +266,7 @@ def test_js_grades_every_question_like_python(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads(proc.stdout)
-    checked = right_ones = with_feedback = 0
+    checked = right_ones = with_feedback = not_numbers = words_read = 0
     for (name, qid, rs, want, want_graded), js_out, js_graded in zip(
             expected, got["outcomes"], got["graded"], strict=True):
         for r, w, j, wg, jg in zip(rs, want, js_out, want_graded, js_graded, strict=True):
@@ -251,9 +278,14 @@ def test_js_grades_every_question_like_python(tmp_path: Path) -> None:
             checked += 1
             right_ones += w["correct"]
             with_feedback += bool(wg["feedback"])
+            not_numbers += w["feedback"] == ["not_a_number"]
+            words_read += (w["answered"] and isinstance(r, str) and qid.startswith("n-")
+                           and any(ch.isalpha() for ch in r))
     assert checked >= len(cases) * PER_QUESTION
     assert right_ones > len(cases), "the random responses include right answers"
     assert with_feedback > len(cases), "feedback texts were compared, not only empty ones"
+    assert not_numbers > 200 and words_read > 50, "answers with words were compared: some read " \
+        "as numbers, some not"
     assert got["points"] == [format_points(p) for p in points]
     assert format_points(0.125) == "0.13" and format_points(12345.678) == "12345.68"
 

@@ -31,7 +31,8 @@ from quizbook.export.pipeline import Options, export
 from tests.conftest import ROOT, build_book
 
 QUIZBOOK = Path(sys.executable).parent / "quizbook"
-PDFS = {"student/pdf/quizbook-student.pdf", "instructor/pdf/quizbook-instructor.pdf"}
+PDFS = {"student/pdf/quizbook-student.pdf", "instructor/pdf/quizbook-instructor.pdf",
+        "instructor/pdf/quizbook-answer-key.pdf"}
 #: What Chromium varies between two prints of the same page (same length, so the
 #: cross-reference offsets stay equal): the print time and structure-tree node ids.
 PDF_VARIES = re.compile(rb"D:\d{14}[+-Z][\d']*|node\d{8}")

@@ -1,6 +1,6 @@
 """How typed answers are read: short-answer normalisation and number parsing.
 
-`static/quizbook.js` mirrors these rules character for character; the parity
+The runtime (`runtime/answers.js`) mirrors these rules character for character; the parity
 test in tests/ holds the two together. Change both or neither.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from quizbook import patterns
 
@@ -67,17 +68,30 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
+#: `era: true`: the written forms of AD/CE a year may carry, before or after it (lower case,
+#: white space removed). BC/BCE are not among them: they would change the number's sign.
+ERA_FORMS = ("a.d.", "c.e.", "a.d", "c.e", "ad.", "ce.", "ad", "ce")
 
-def parse_number(text: str, unit: str | None = None) -> float | None:
-    """A typed number: '1,000' and '1000' are 1000; '3,5' is 3.5; an optional unit suffix.
 
-    Returns None for anything that is not a plain finite number.
-    """
-    compact = "".join(ch for ch in text if not _is_space(ch))
-    if unit:
-        unit_compact = "".join(ch for ch in unit if not _is_space(ch))
-        if unit_compact and compact.lower().endswith(unit_compact.lower()):
-            compact = compact[: len(compact) - len(unit_compact)]
+def _compact(text: str) -> str:
+    """Lower case, without white space: how typed numbers and the words beside them compare."""
+    return "".join(ch for ch in text if not _is_space(ch)).lower()
+
+
+def word_forms(words: Sequence[str]) -> list[str]:
+    """The written forms of accepted words after a number: each word, and each word with a
+    full stop after it (the end of a sentence), longest first."""
+    forms: set[str] = set()
+    for word in words:
+        compact = _compact(word)
+        if compact:
+            forms.add(compact)
+            if not compact.endswith("."):
+                forms.add(compact + ".")
+    return sorted(forms, key=lambda form: (-len(form), form))
+
+
+def _plain_number(compact: str) -> float | None:
     if _THOUSANDS.fullmatch(compact):
         compact = compact.replace(",", "")
     elif _DECIMAL_COMMA.fullmatch(compact):
@@ -86,6 +100,37 @@ def parse_number(text: str, unit: str | None = None) -> float | None:
         return None
     value = float(compact)
     return value if math.isfinite(value) else None
+
+
+def parse_number(text: str, unit: str | None = None, *, units: Sequence[str] = (),
+                 era: bool = False) -> float | None:
+    """A typed number, or None when the text is not one (then the student is told to type
+    just the number: it is not graded as wrong).
+
+    '1,000' and '1000' are 1000; '3,5' is 3.5; white space anywhere is ignored. At most one
+    accepted word may go with the number, in any case: after it, the question's `unit` or
+    one of its `units` (optionally followed by a full stop); with `era`, AD or CE (with or
+    without dots) before or after it. Any other word ('summer 2015', '12 days' where days
+    are not a unit of the question, 'twenty') makes the text not a number.
+    """
+    compact = _compact(text)
+    value = _plain_number(compact)
+    if value is not None:
+        return value
+    after = word_forms([unit, *units] if unit else units)
+    if era:
+        after = sorted({*after, *ERA_FORMS}, key=lambda form: (-len(form), form))
+    for form in after:
+        if compact.endswith(form):
+            value = _plain_number(compact[: len(compact) - len(form)])
+            if value is not None:
+                return value
+    for form in ERA_FORMS if era else ():
+        if compact.startswith(form):
+            value = _plain_number(compact[len(form):])
+            if value is not None:
+                return value
+    return None
 
 
 def pattern_matches(pattern: str, text: str, *, case_sensitive: bool) -> bool:

@@ -92,6 +92,10 @@ def _question(quiz_id: str, q: model.Question) -> dict[str, Any]:
             sealed["pattern"] = seal(salt, q.id, "pattern", q.pattern)
     elif isinstance(q, model.NumericQuestion):
         out["unit"] = q.unit
+        if q.units:  # only when set: bundles (and versions) of other questions stay the same
+            out["units"] = list(q.units)
+        if q.era:
+            out["era"] = True
         sealed["range"] = seal(salt, q.id, "range", json.dumps(list(q.bounds)))
     elif isinstance(q, model.OrderingQuestion):
         key = {item.id: n for n, item in enumerate(q.items, 1)}

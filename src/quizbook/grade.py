@@ -5,7 +5,8 @@ runtime, in the book and the notebooks) must agree with this exactly.
 A response of the wrong shape is treated as unanswered, never an error.
 
 Scoring rules (also in the README):
-- single, true_false, short_text, numeric: all or nothing.
+- single, true_false, short_text, numeric: all or nothing. A numeric answer that is not a
+  number (quizbook.answers.parse_number) is not graded: unanswered, feedback NOT_A_NUMBER.
 - multiple: points * max(0, hits/n_correct - false_alarms/n_incorrect), so
   selecting every option (or none) scores 0.
 - ordering: points * (items at the right position, not shared with another item) / n.
@@ -22,6 +23,22 @@ from typing import Any
 
 from quizbook import model
 from quizbook.answers import normalise_answer, parse_number, pattern_matches
+
+#: The feedback key of a numeric answer that is not a number ("twenty", "summer 2015", "12
+#: days" where days are not a unit of the question): the answer is not graded (answered is
+#: false, so it counts as no attempt) and the student sees NOT_A_NUMBER_FEEDBACK.
+NOT_A_NUMBER = "not_a_number"
+#: The same for every numeric question (inline Markdown; the runtime has its HTML in
+#: runtime/types/numeric.js, and tests/test_js_grader_parity.py holds the two together).
+NOT_A_NUMBER_FEEDBACK = ("Not marked: this is not read as a number. Type just the number, "
+                         "in digits, as the note under the box says.")
+
+
+def fixed_feedback(q: model.Question, key: str) -> str | None:
+    """Feedback that is the same for every question of a type (not written by the author)."""
+    if isinstance(q, model.NumericQuestion) and key == NOT_A_NUMBER:
+        return NOT_A_NUMBER_FEEDBACK
+    return None
 
 
 @dataclass(frozen=True)
@@ -154,9 +171,12 @@ def _short_text(q: model.ShortTextQuestion, response: Any) -> Outcome:
 def _numeric(q: model.NumericQuestion, response: Any) -> Outcome:
     if not isinstance(response, str) or not response.strip():
         return unanswered(q.points)
-    value = parse_number(response, q.unit)
+    value = parse_number(response, q.unit, units=q.units, era=q.era)
+    if value is None:
+        # Not graded as wrong: the student is asked for just the number (NOT_A_NUMBER).
+        return Outcome(0.0, q.points, False, {}, [NOT_A_NUMBER], answered=False)
     low, high = q.bounds
-    return right_wrong(q.points, value is not None and low <= value <= high)
+    return right_wrong(q.points, low <= value <= high)
 
 
 def _positions(response: Any, ids: Sequence[str], kind: type) -> dict[str, Any] | None:

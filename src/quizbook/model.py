@@ -50,6 +50,10 @@ class Strict(BaseModel):
                               allow_inf_nan=False)
 
 
+def _unit_key(word: str) -> str:
+    return "".join(word.split()).lower()
+
+
 def _unique(ids: list[str], what: str) -> None:
     seen: set[str] = set()
     for item in ids:
@@ -169,22 +173,45 @@ class ShortTextQuestion(QuestionBase):
         return value
 
 
+def _unit_word(value: str) -> str:
+    # A unit is stripped off the end of a typed answer: a unit "5" would turn "15" into "1",
+    # and one made only of signs and separators would eat part of the number.
+    if any(ch.isdigit() for ch in value):
+        raise ValueError(f"unit {value!r} holds a digit; a unit is a word or symbol such "
+                         "as km, %, years")
+    if not value.strip(".,+- "):
+        raise ValueError(f"unit {value!r} is only signs or separators; a unit is a word or "
+                         "symbol such as km, %, years")
+    return value
+
+
+UnitWord = Annotated[OneLine, Field(min_length=1, max_length=20), AfterValidator(_unit_word)]
+
+
 class NumericQuestion(QuestionBase):
     type: Literal["numeric"]
     answer: Number | None = None
     tolerance: Annotated[Number, Field(ge=0)] = 0
     range: Annotated[list[Number], Field(min_length=2, max_length=2)] | None = None
-    unit: Annotated[OneLine, Field(min_length=1, max_length=20)] | None = None
+    # Shown beside the box ("in km") and accepted after the number.
+    unit: UnitWord | None = None
+    # More words accepted after the number (plurals, spellings: [day, days]); `era`: AD or
+    # CE accepted before or after it. Both are excluded from model_dump (as `level` is), so
+    # that adding them keeps the question's digest and saved progress; the bundle carries
+    # them when set, which changes its version then.
+    units: list[UnitWord] = Field(default_factory=list, max_length=10, exclude=True)
+    era: bool = Field(default=False, exclude=True)
     feedback: RightWrongFeedback = RightWrongFeedback()
 
-    @field_validator("unit")
+    @field_validator("units")
     @classmethod
-    def _unit_is_a_word(cls, value: str | None) -> str | None:
-        # The unit is stripped off the end of a typed answer: a unit "5" would turn "15"
-        # into "1".
-        if value is not None and any(ch.isdigit() for ch in value):
-            raise ValueError(f"unit {value!r} holds a digit; a unit is a word or symbol such "
-                             "as km, %, years")
+    def _distinct_units(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        seen = {_unit_key(info.data["unit"])} if info.data.get("unit") else set()
+        for word in value:
+            if _unit_key(word) in seen:
+                raise ValueError(f"unit {word!r} is listed twice (units compare without case "
+                                 "or spaces, and `unit` is accepted already)")
+            seen.add(_unit_key(word))
         return value
 
     @model_validator(mode="after")
@@ -193,6 +220,9 @@ class NumericQuestion(QuestionBase):
             raise ValueError("give either `answer` (with optional `tolerance`) or `range`")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError("`range` must be [low, high] with low <= high")
+        if self.era and self.bounds[1] < 1:
+            raise ValueError("`era: true` accepts years AD/CE, but every accepted answer is "
+                             "below 1")
         return self
 
     @property

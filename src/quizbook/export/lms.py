@@ -166,6 +166,12 @@ LMS_BEHAVIOUR = [
     "Moodle's fractions reproduce the book's score exactly.",
     "Numbers (Canvas): Canvas refuses '20,000' (a thousands separator) in a numeric "
     "answer; students must type 20000. The book accepts both.",
+    "Words beside a number (Canvas and Moodle): the book reads a question's unit and its "
+    "`units` words after the number, and with `era: true` AD or CE before or after it "
+    "('12 days', 'AD 2015'); any other text ('summer 2015', 'twenty thousand') is not "
+    "graded in the book: the student is asked to type just the number. Canvas reads bare "
+    "numbers only; Moodle reads only the question's `unit`, after the number. In both LMSs "
+    "anything else is not a number and earns no points.",
     "Ordering as matching (Canvas, and Moodle with --moodle-ordering-as-matching): each "
     "item is matched to a position; giving several items the same position earns credit "
     "for the item whose position is right, where the book counts a shared position for "

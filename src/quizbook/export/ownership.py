@@ -27,7 +27,8 @@ MAX_MARKER_BYTES = 5_000_000
 #: What the release before markers wrote into each edition folder (docs/exporting.md).
 LEGACY_LAYOUT = {
     "student": ("pdf/quizbook-student.pdf", "notebooks/*"),
-    "instructor": ("html/*", "pdf/quizbook-instructor.pdf", "lms/quizbook-qti.zip",
+    "instructor": ("html/*", "pdf/quizbook-instructor.pdf", "pdf/quizbook-answer-key.pdf",
+                   "lms/quizbook-qti.zip",
                    "lms/quizbook-moodle.xml", "lms/MAPPINGS.txt", "notebooks/*",
                    "quizbook-instructor.zip", ".quizbook-instructor.zip.tmp"),
 }

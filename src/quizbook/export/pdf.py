@@ -91,6 +91,8 @@ def refuse_redirects(page: Path, html: str) -> None:
 
 #: `<a href="...">` to another file of the site (not `#anchor`, not `scheme:`, not `//host`).
 SITE_LINK = re.compile(r'(<a\b[^>]*?)\s+href="(?!#)(?![A-Za-z][A-Za-z0-9+.\-]*:)(?!//)[^"]*"')
+#: A `<details>` start tag that is not open yet (the figures' text versions).
+CLOSED_DETAILS = re.compile(r"<details(?![^>]*\sopen[\s=>])(?=[\s>])")
 
 
 def inject_print_css(page: Path, edition: Edition) -> None:
@@ -99,6 +101,8 @@ def inject_print_css(page: Path, edition: Edition) -> None:
     The print stylesheet goes in; links to other files of the site (the lesson
     notebooks' downloads) lose their target: in a handout they would point at
     the print server's port, which no longer exists and changes every time.
+    Every `<details>` is opened: on paper a figure's text version cannot be
+    unfolded (the print stylesheet also shows closed ones, for browsers' own print).
     """
     html = page.read_text(encoding="utf-8")
     refuse_redirects(page, html)
@@ -108,7 +112,7 @@ def inject_print_css(page: Path, edition: Edition) -> None:
     marker = "</head>"
     if marker not in html:
         raise PdfError(f"{page}: no </head> to add the print stylesheet to")
-    html = SITE_LINK.sub(r"\1", html)
+    html = CLOSED_DETAILS.sub("<details open", SITE_LINK.sub(r"\1", html))
     page.write_text(html.replace(marker, style + marker, 1), encoding="utf-8")
 
 
@@ -187,9 +191,17 @@ def site_root(page: Path) -> Path:
 
 
 def print_pdf(page: Path, pdf: Path, edition: Edition, chromium: str | None = None) -> float:
-    """Print `page` to `pdf` over loopback HTTP; returns the seconds it took."""
-    engine = chromium or require_chromium()
+    """Print a page of the book to `pdf` with the print layout of its edition; returns the
+    seconds it took."""
     inject_print_css(page, edition)
+    return print_page(page, pdf, chromium)
+
+
+def print_page(page: Path, pdf: Path, chromium: str | None = None) -> float:
+    """Print `page` as it is (its own stylesheets) to `pdf` over loopback HTTP; returns the
+    seconds it took."""
+    engine = chromium or require_chromium()
+    refuse_redirects(page, page.read_text(encoding="utf-8"))
     pdf.parent.mkdir(parents=True, exist_ok=True)
     site = site_root(page)
     start = time.perf_counter()

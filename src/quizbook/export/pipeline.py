@@ -3,6 +3,7 @@
     _build/export/
       instructor/html/                    instructor edition (answer keys, notes, guide)
       instructor/pdf/quizbook-instructor.pdf
+      instructor/pdf/quizbook-answer-key.pdf  keys only, for marking printed handouts
       instructor/lms/quizbook-qti.zip     QTI 1.2 for Canvas
       instructor/lms/quizbook-moodle.xml  Moodle XML
       instructor/lms/MAPPINGS.txt         what each format could only hold approximately
@@ -28,7 +29,7 @@ from typing import Literal
 
 from quizbook import model
 from quizbook.book import check_book, open_book
-from quizbook.export import archive, editions, moodle, ownership, pdf, qti
+from quizbook.export import answer_key, archive, editions, moodle, ownership, pdf, qti
 from quizbook.export.lms import Mapping, mappings_report
 
 Which = Literal["all", "student", "instructor"]
@@ -130,6 +131,15 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
             target = folder / "pdf" / f"quizbook-{edition}.pdf"
             try:
                 pdf.print_pdf(page, target, edition, chromium)
+            except pdf.PdfError as exc:
+                raise ExportError(str(exc)) from None
+            report.outputs.append(target)
+        if want_instructor:
+            target = instructor_dir / "pdf" / answer_key.FILE_NAME
+            page = answer_key.write_answer_key_page(
+                quizzes, answer_key.book_title(book), work / "answer-key")
+            try:
+                pdf.print_page(page, target, chromium)
             except pdf.PdfError as exc:
                 raise ExportError(str(exc)) from None
             report.outputs.append(target)

@@ -43,25 +43,68 @@ const asciiDigits = (text) => text.replace(/\p{Nd}/gu, (digit) => {
   return String(below % 10);
 });
 
+/** `era: true`: the forms of AD/CE a year may carry (answers.py ERA_FORMS). */
+const ERA_FORMS = ["a.d.", "c.e.", "a.d", "c.e", "ad.", "ce.", "ad", "ce"];
+
+/** @param {string} text @returns {string} lower case, without white space */
+const compactAnswer = (text) =>
+  Array.from(text).filter((ch) => !PYTHON_SPACE.test(ch)).join("").toLowerCase();
+
+/** @param {string[]} forms @returns {string[]} longest first, then in code order (as Python sorts) */
+const longestFirst = (forms) => forms.sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+
 /**
- * The number a student typed, or null: "1,000" and "1000" are 1000, "3,5" is 3.5, and the
- * question's unit may follow the number.
- * @param {string} text @param {string|null|undefined} unit
- * @returns {number|null}
+ * The written forms of accepted words after a number: each word, and each with a full stop.
+ * @param {string[]} words @returns {string[]}
  */
-function parseNumber(text, unit) {
-  const withoutSpace = (/** @type {string} */ s) =>
-    Array.from(s).filter((ch) => !PYTHON_SPACE.test(ch)).join("");
-  let number = withoutSpace(text);
-  const unitText = withoutSpace(unit || "");
-  if (unitText && number.toLowerCase().endsWith(unitText.toLowerCase())) {
-    number = number.slice(0, number.length - unitText.length);
+function wordForms(words) {
+  /** @type {Set<string>} */
+  const forms = new Set();
+  for (const word of words) {
+    const compact = compactAnswer(word);
+    if (!compact) continue;
+    forms.add(compact);
+    if (!compact.endsWith(".")) forms.add(compact + ".");
   }
+  return longestFirst(Array.from(forms));
+}
+
+/** @param {string} compact @returns {number|null} */
+function plainNumber(compact) {
+  let number = compact;
   if (/^[+-]?\p{Nd}{1,3}(,\p{Nd}{3})+(\.\p{Nd}+)?$/u.test(number)) number = number.replace(/,/g, "");
   else if (/^[+-]?\p{Nd}+,\p{Nd}+$/u.test(number)) number = number.replace(",", ".");
   if (!/^[+-]?(\p{Nd}+(\.\p{Nd}*)?|\.\p{Nd}+)$/u.test(number)) return null;
   const value = Number(asciiDigits(number));
   return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * The number a student typed, or null when the text is not one (the student is then asked
+ * for just the number): "1,000" and "1000" are 1000, "3,5" is 3.5; at most one accepted word
+ * may go with it: after it the unit or one of `units` (with an optional full stop), and with
+ * `era` AD or CE before or after it.
+ * @param {string} text @param {string|null|undefined} unit
+ * @param {string[]} [units] @param {boolean} [era]
+ * @returns {number|null}
+ */
+function parseNumber(text, unit, units = [], era = false) {
+  const compact = compactAnswer(text);
+  let value = plainNumber(compact);
+  if (value !== null) return value;
+  let after = wordForms(unit ? [unit, ...units] : units);
+  if (era) after = longestFirst(Array.from(new Set([...after, ...ERA_FORMS])));
+  for (const form of after) {
+    if (!compact.endsWith(form)) continue;
+    value = plainNumber(compact.slice(0, compact.length - form.length));
+    if (value !== null) return value;
+  }
+  for (const form of era ? ERA_FORMS : []) {
+    if (!compact.startsWith(form)) continue;
+    value = plainNumber(compact.slice(form.length));
+    if (value !== null) return value;
+  }
+  return null;
 }
 
 /**

@@ -21,6 +21,8 @@
  * @property {boolean} [case_sensitive]
  * @property {boolean} [normalize]
  * @property {string|null} [unit]
+ * @property {string[]} [units] numeric: more words accepted after the number
+ * @property {boolean} [era] numeric: AD or CE accepted before or after the number
  * @property {Record<string, string>} [sealed]
  */
 /**
@@ -76,6 +78,8 @@
  * @property {(fieldset: HTMLElement) => StudentResponse} read
  * @property {(fieldset: HTMLElement, response: unknown) => void} write
  * @property {boolean} [feedbackBesideParts] feedback keys are part ids, shown beside each part
+ * @property {Record<string, string>} [fixedFeedback] HTML of feedback keys that are the same
+ *   for every question of the type (quizbook.grade.fixed_feedback), not sealed in the bundle
  */
 
 /** Every question type, by its `type` name. */
@@ -152,8 +156,10 @@ class LocalGrader {
       const { feedback: keys, ...outcome } = gradeQuestion(question, responses[question.id]);
       /** @type {Record<string, string>} */
       const feedback = {};
+      const fixed = (QUESTION_TYPES[question.type] || {}).fixedFeedback || {};
       for (const key of keys) {
-        const text = sealedText(question, "fb:" + key);
+        const text = sealedText(question, "fb:" + key) ||
+          (Object.prototype.hasOwnProperty.call(fixed, key) ? fixed[key] : "");
         if (text) feedback[key] = text;
       }
       const explanation = outcome.correct ? sealedText(question, "explanation") || null : null;

@@ -16,7 +16,7 @@ from typing import Any
 
 from quizbook import model
 from quizbook.bundle import make_bundle
-from quizbook.grade import Outcome, grade, matching_rights
+from quizbook.grade import Outcome, fixed_feedback, grade, matching_rights
 from quizbook.markup import inline_html, plain_text
 
 MAX_TEXT_ANSWER = 500
@@ -128,7 +128,11 @@ def grade_all(entry: QuizEntry, responses: Mapping[str, Any]) -> dict[str, Outco
 
 
 def feedback_text(q: model.Question, key: str) -> str | None:
-    """The authored feedback behind an `Outcome.feedback` key, if any."""
+    """The authored feedback behind an `Outcome.feedback` key, if any (or the fixed text of
+    a key such as "not_a_number")."""
+    fixed = fixed_feedback(q, key)
+    if fixed is not None:
+        return fixed
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         option = next((o for o in q.options if o.id == key), None)
         return option.feedback if option else None
