@@ -97,12 +97,13 @@ def test_gradebook_counts_skips_and_reports_conflicts(tmp_path: Path) -> None:
     header, body = rows[0], rows[1:]
     assert header[0] == "student" and header[1].startswith(f"{first.lesson} score")
     assert header[2] == f"{first.lesson} attempts (self-reported)"
+    assert header[3] == f"{first.lesson} passed (pass mark {first.pass_mark * 100:g}%)"
     by_name = {row[0]: row for row in body}
     assert set(by_name) == {"Ann Lee", "'=HYPERLINK(\"x\")"}  # formula neutralised
     ann_row = by_name["Ann Lee"]
-    assert ann_row[1:3] == ["", ""]  # the conflicting first quiz is in neither file's favour
-    assert ann_row[3] == f"{quiz_result(second, False)['score']:g}" and ann_row[4] == "1"
-    assert by_name["'=HYPERLINK(\"x\")"][3:5] == ["", ""]  # second quiz not taken
+    assert ann_row[1:4] == ["", "", ""]  # the conflicting first quiz is in neither file's favour
+    assert ann_row[4:7] == [f"{quiz_result(second, False)['score']:g}", "1", "fail"]
+    assert by_name["'=HYPERLINK(\"x\")"][4:7] == ["", "", ""]  # second quiz not taken
 
     page = lxml_html.parse(str(out / "item-analysis.html")).getroot()
     assert not page.xpath("//script") and "self-reported" in page.text_content()
