@@ -17,8 +17,16 @@ the gradebook and the class server (the runtime applies the same rules to the bu
   ids;
 - another version with revisions: the answers are kept, and the questions whose revision
   differs (a changed key) are listed, to be graded again under the new key and named;
-- anything else (an old-scheme version of other content, or no version we know): None,
-  the answers cannot be matched to these questions.
+- another version of this scheme without revisions (the class server's database keeps
+  none): graded again, `unsure`;
+- an old-scheme version of other content (the quiz was edited after the answers were saved
+  and before this scheme): which questions changed cannot be known, so every answer is
+  graded again under today's key (matching answers renumbered as for this content, right
+  when that question's own texts did not change) and the student or instructor is told to
+  look over them (`unsure`).
+
+Nothing is refused for its version: saved answers are always graded again anyway, so a
+version only decides what to renumber and what to tell.
 """
 
 from __future__ import annotations
@@ -39,10 +47,21 @@ def question_revs(quiz: model.Quiz) -> dict[str, str]:
     return {q.id: question_rev(q) for q in quiz.questions}
 
 
+#: Versions of this scheme have 16 hex digits, those of the scheme before issue 12 had 12:
+#: saved work says by its length which scheme stamped it.
+VERSION_CHARS = 16
+LEGACY_VERSION_CHARS = 12
+
+
 def quiz_version(quiz: model.Quiz) -> str:
-    """The quiz's version (12 hex): its id and the revisions of its questions, in any order."""
+    """The quiz's version (16 hex): its id and the revisions of its questions, in any order."""
     content = json.dumps([quiz.id, sorted(question_revs(quiz).items())])
-    return hashlib.sha256(content.encode()).hexdigest()[:12]
+    return hashlib.sha256(content.encode()).hexdigest()[:VERSION_CHARS]
+
+
+def is_legacy_version(version: str) -> bool:
+    """Stamped by the scheme before issue 12 (12 hex digits)."""
+    return len(version) == LEGACY_VERSION_CHARS
 
 
 def legacy_renumbering(quiz: model.Quiz) -> dict[str, dict[str, str]]:
@@ -84,18 +103,23 @@ class CarriedOver:
     changed: list[str] = field(default_factory=list)
     #: The answers were saved under the version scheme before issue 12.
     from_legacy: bool = False
+    #: Saved under the old scheme for other content: any question may have changed.
+    unsure: bool = False
 
 
 def carry_over(quiz: model.Quiz, version: str, responses: Mapping[str, Any],
-               revs: Mapping[str, str] | None = None) -> CarriedOver | None:
+               revs: Mapping[str, str] | None = None) -> CarriedOver:
     """Saved `responses`, given under quiz `version` (with per-question `revs` if the saver
-    recorded them), as answers to the quiz as it is now; None if they cannot be matched."""
+    recorded them: every saver since issue 12 does), as answers to the quiz as it is now."""
     if version == quiz_version(quiz):
         return CarriedOver(dict(responses))
-    if version == legacy_version(quiz):
-        return CarriedOver(renumber(responses, legacy_renumbering(quiz)), from_legacy=True)
-    if revs is None:
-        return None
+    if is_legacy_version(version):
+        renumbered = renumber(responses, legacy_renumbering(quiz))
+        if version == legacy_version(quiz):
+            return CarriedOver(renumbered, from_legacy=True)
+        return CarriedOver(renumbered, from_legacy=True, unsure=True)
+    if revs is None:  # this scheme, but the saver kept no revisions (the class database)
+        return CarriedOver(dict(responses), unsure=True)
     now = question_revs(quiz)
     changed = [qid for qid in now if qid in responses and revs.get(qid) != now[qid]]
     return CarriedOver(dict(responses), changed)

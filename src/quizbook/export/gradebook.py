@@ -78,30 +78,34 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def carried_over(result: QuizResult, quiz: model.Quiz) -> CarriedOver | None:
-    """The result's saved answers as answers to the quiz as it is now (None: they cannot be
-    matched to it). The rules are `quizbook.versions.carry_over`'s, the browser's too."""
+def carried_over(result: QuizResult, quiz: model.Quiz) -> CarriedOver:
+    """The result's saved answers as answers to the quiz as it is now, by the rules of
+    `quizbook.versions.carry_over` (the browser's too)."""
     revs = {q.id: q.rev for q in result.questions if q.rev is not None}
     return carry_over(quiz, result.version, {q.id: q.response for q in result.questions},
                       revs or None)
 
 
 def version_problem(result: QuizResult, quiz: model.Quiz) -> str:
-    """Why a result saved for another version of the quiz is not used ("" if it is used).
+    """What the gradebook must say about a result saved for another version of the quiz
+    ("" when there is nothing to say). This is the one place that decides.
 
-    This is the one place that decides. A wording fix keeps the version, so results stay
-    valid. Results saved under the version scheme before issue 12 are recognised when they
-    were made for the quiz as it is (their matching answers are renumbered). Results of a
-    quiz whose key changed since are used and graded again under the new key; the changed
-    questions are named in the notes. Only results whose answers cannot be matched to the
-    questions (an old-scheme file made for other content) are refused.
+    A wording fix keeps the version, so results stay valid. A result saved under the scheme
+    before issue 12 for the quiz as it is now is carried over silently (its matching answers
+    renumbered). A result whose questions' keys changed since is graded again under the
+    new key, the changed questions named. A result of the old scheme for an earlier text of
+    the quiz is graded again too, but which questions changed cannot be known: say so.
+    Nothing is refused for its version (every answer is graded again anyway).
     """
-    if carried_over(result, quiz) is not None:
-        return ""
-    return (f"saved for version {result.version!r} of the quiz, which was changed before "
-            "this book recorded what changed (the answers cannot be matched to today's "
-            "questions); ask the student to open the quiz in the book again and download "
-            "new results")
+    kept = carried_over(result, quiz)
+    if kept.unsure:
+        return (f"saved for version {result.version!r} of the quiz, before it was last "
+                "edited; every answer was graded again under the current questions (which "
+                "ones changed cannot be known: look it over)")
+    if kept.changed:
+        return (f"the key of {', '.join(kept.changed)} changed since the student answered; "
+                "graded again under the current key")
+    return ""
 
 
 @dataclass(frozen=True)
@@ -110,10 +114,10 @@ class Regraded:
     responses: dict[str, Any]
     missing: list[str]
     score: float
-    #: Questions whose key changed since the answers were saved (graded under the new key).
-    changed: list[str] = field(default_factory=list)
     #: Answered questions that are no longer in the quiz (not counted).
     removed: list[str] = field(default_factory=list)
+    #: What the gradebook says about the result's version (`version_problem`).
+    version_note: str = ""
 
 
 def regrade(result: QuizResult, quiz: model.Quiz) -> Regraded | str:
@@ -122,14 +126,14 @@ def regrade(result: QuizResult, quiz: model.Quiz) -> Regraded | str:
     by_id = {q.id: q for q in quiz.questions}
     saved = {q.id: q for q in result.questions}
     kept = carried_over(result, quiz)
-    if kept is None:
-        return version_problem(result, quiz)
-    same_questions = result.version == quiz_version(quiz) or kept.from_legacy
+    same_questions = result.version == quiz_version(quiz) or (kept.from_legacy
+                                                          and not kept.unsure)
     removed = [qid for qid in saved if qid not in by_id]
     if removed and same_questions:
         return f"question {removed[0]!r} is not in the quiz"
     for qid, row in saved.items():
-        if qid in by_id and qid not in kept.changed and abs(row.max - by_id[qid].points) > 1e-9:
+        if qid in by_id and not (qid in kept.changed or kept.unsure) and \
+                abs(row.max - by_id[qid].points) > 1e-9:
             return f"question {qid!r} maximum {row.max:g} is not {by_id[qid].points:g}"
     outcomes: dict[str, Outcome] = {}
     responses: dict[str, Any] = {}
@@ -139,8 +143,8 @@ def regrade(result: QuizResult, quiz: model.Quiz) -> Regraded | str:
             missing.append(question.id)
         responses[question.id] = kept.responses.get(question.id)
         outcomes[question.id] = grade(question, responses[question.id])
-    return Regraded(outcomes, responses, missing,
-                    sum(o.points for o in outcomes.values()), kept.changed, removed)
+    return Regraded(outcomes, responses, missing, sum(o.points for o in outcomes.values()),
+                    removed, version_problem(result, quiz))
 
 
 def passed(score: float, max_points: float, pass_mark: float) -> bool:
@@ -153,12 +157,8 @@ def _problem(result: QuizResult, known: dict[str, model.Quiz]) -> str:
     if result.quiz not in known:
         return f"not a quiz of this book (book quizzes: {', '.join(known)})"
     quiz = known[result.quiz]
-    problem = version_problem(result, quiz)
-    if problem:
-        return problem
     kept = carried_over(result, quiz)
-    points_changed = kept is not None and bool(kept.changed)
-    if abs(result.max - quiz.max_points) > 1e-9 and not points_changed:
+    if abs(result.max - quiz.max_points) > 1e-9 and not (kept.changed or kept.unsure):
         return f"maximum {result.max:g} is not the quiz's {quiz.max_points:g}"
     if result.lesson != quiz.lesson:
         return f"lesson {result.lesson!r} is not the quiz's {quiz.lesson!r}"
@@ -240,9 +240,8 @@ def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
 def _note_regrade(found: Collected, shown: str, result: QuizResult,
                   regraded: Regraded) -> None:
     where = f"{shown}: quiz {result.quiz!r}"
-    if regraded.changed:
-        found.notes.append(f"{where}: the key of {', '.join(regraded.changed)} changed since "
-                           "the student answered; graded again under the current key")
+    if regraded.version_note:
+        found.notes.append(f"{where}: {regraded.version_note}")
     if regraded.removed:
         found.notes.append(f"{where}: {', '.join(regraded.removed)} are no longer in the quiz; "
                            "their answers do not count")

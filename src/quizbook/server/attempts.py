@@ -216,16 +216,16 @@ def saved_answers(db: Database, catalog: Catalog, policies: Policies, student_ui
             responses = {a.question_id: a.response for a in last.answers}
             reply = None
             # Answers stored under another version of the quiz are marked again only if
-            # they fit today's questions (quizbook.versions: the same version, or the one the
-            # scheme before issue 12 gave this content); they are graded now.
+            # they surely fit today's questions (quizbook.versions: the same version, or the
+            # one the scheme before issue 12 gave this content); they are graded now.
             kept = carry_over(entry.quiz, last.quiz_version, responses)
-            if kept is not None:
+            if not kept.unsure:
                 responses = kept.responses
                 show = policy.marks_before_close or closed
                 reply = {**last.reply, "questions": questions_reply(
                     entry, grade_all(entry, responses), show)}
             out["last"] = {"attempt_id": last.attempt_uid, "attempt": last.number,
-                           "version": entry.page_version if kept is not None else "",
+                           "version": entry.page_version if not kept.unsure else "",
                            "late": last.late,
                            "received_at": last.received_at.isoformat(),
                            "responses": responses, "reply": reply}

@@ -127,7 +127,7 @@ def export_class(db: Database, catalog: Catalog, policies: Policies, out: Path) 
                                                chosen.max_points, len(attempts),
                                                chosen.received_at, "class database",
                                                regraded.outcomes, regraded.responses))
-            if carry_over(quiz, chosen.quiz_version, {}) is None:
+            if carry_over(quiz, chosen.quiz_version, {}).unsure:
                 report.notes.append(f"{student.name}: {quiz.id}: the counted attempt answered "
                                     "an earlier version of the quiz")
         grade_row += [str(passes), str(len(quizzes))]
