@@ -323,7 +323,10 @@ function mountQuiz(root, host) {
         const sameAnswer = JSON.stringify(response) === JSON.stringify(next.responses[question.id]);
         const attempts = (previous ? previous.attempts : 0) +
           (answered && !(sameAnswer && previous && previous.attempts) ? 1 : 0);
-        if (!(sameAnswer && times[question.id])) times[question.id] = now;
+        // A new answer (or one taken back) is this tab's latest word on the question; an
+        // empty one that was empty before is no word at all (another tab's answer stays).
+        const given = !(isEmptyResponse(response) && isEmptyResponse(next.responses[question.id]));
+        if (!sameAnswer && given) times[question.id] = now;
         next.responses[question.id] = response;
         next.outcomes[question.id] = { points, max, correct, attempts };
         total += points;

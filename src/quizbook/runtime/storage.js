@@ -65,6 +65,11 @@ const LEGACY_VERSION_CHARS = 12;
 /** @param {unknown} value */
 const isCount = (value) => Number.isInteger(value) && /** @type {number} */ (value) >= 0;
 
+/** No answer given: nothing chosen, typed, ordered or matched. @param {unknown} response */
+const isEmptyResponse = (response) => response === null || response === undefined ||
+  (typeof response === "string" && !response.trim()) || (Array.isArray(response) && !response.length) ||
+  (isPlainObject(response) && !Object.keys(response).length);
+
 /** @param {unknown} value @returns {value is Record<string, string>} */
 const isTextMap = (value) => isPlainObject(value) && Object.values(value).every((v) => typeof v === "string");
 
@@ -131,11 +136,14 @@ function carryOver(record, bundle) {
   record.version = bundle.version;
   record.revs = {};
   for (const question of bundle.questions) record.revs[question.id] = question.rev || "";
-  record.times = record.times || {};
-  record.draft = record.draft || {};
-  for (const question of bundle.questions) {
-    record.times[question.id] = record.times[question.id] || record.last;
+  if (!record.times) {
+    // Saved before answers had times: each given answer counts as given at the last check.
+    record.times = {};
+    for (const [id, response] of Object.entries(record.responses)) {
+      if (!isEmptyResponse(response)) record.times[id] = record.last;
+    }
   }
+  record.draft = record.draft || {};
   return verdict;
 }
 
@@ -242,15 +250,20 @@ function browserQuizStore() {
       const shelf = browserStorage.get(shelfKey);
       const empty = !browserStorage.keys().some(isWorkKey);
       let back = false;
+      let named = student;
       if (shelf !== null && empty) {
         try {
-          const saved = JSON.parse(shelf).saved;
-          back = Object.entries(saved).every(([key, value]) =>
+          const kept = JSON.parse(shelf);
+          back = Object.entries(kept.saved).every(([key, value]) =>
             isWorkKey(key) && typeof value === "string" && browserStorage.set(key, value));
-          if (back) browserStorage.remove(shelfKey);
+          if (back) {
+            browserStorage.remove(shelfKey);
+            // The name as first typed (and the id given then, unless a new one is typed).
+            named = { name: String(kept.name), id: student.id || String(kept.id || "") };
+          }
         } catch (_) { back = false; }
       }
-      saveStudent(student);
+      saveStudent(named);
       return back;
     },
   };

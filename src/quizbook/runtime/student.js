@@ -41,13 +41,18 @@ function connectStudent(root, store, say, reload) {
   /** @returns {Student} what the form says */
   const typed = () => ({ name: nameInput ? nameInput.value.trim() : "", id: idInput ? idInput.value.trim() : "" });
 
-  /** Name the student of this work; true when the page must reload to show their earlier work. */
-  function commit(/** @type {Student} */ student) {
+  /**
+   * Name the student of this work; true when the page must reload to show their earlier work.
+   * Typing (`quiet`) changes nothing on the page: a button moving under the pointer between
+   * the field losing focus and the click would swallow the click.
+   */
+  function commit(/** @type {Student} */ student, quiet = false) {
     const back = store.claimStudent ? store.claimStudent(student) : (store.saveStudent(student), false);
     if (back) {
       reload();
       return true;
     }
+    if (quiet) return false;
     if (store.student().name !== student.name) {
       say("Your name could not be saved here (storage is full or blocked): it is used for this download only.");
     } else {
@@ -58,7 +63,7 @@ function connectStudent(root, store, say, reload) {
 
   const onChange = () => {
     const student = typed();
-    if (student.name) commit(student);
+    if (student.name) commit(student, true);
   };
   if (nameInput) nameInput.addEventListener("change", onChange);
   if (idInput) idInput.addEventListener("change", onChange);
