@@ -135,7 +135,8 @@ def test_remote_grader_refuses_what_it_cannot_show(tmp_path: Path) -> None:
 def test_both_shapes_hold_the_same_files_and_the_book_leaks_nothing(tmp_path: Path) -> None:
     book = build.source_files(build.BOOK_HOST)
     widget = build.source_files(build.WIDGET_HOST)
-    assert book[:-1] == widget[:-1] and book[-1].name == "book.js"
+    assert book[:-1] == [*widget[:-1], build.RUNTIME / "discussion.js",
+                         build.RUNTIME / "progress.js"] and book[-1].name == "book.js"
     assert [p.stem for p in build.question_type_files()] == sorted(model.QUESTION_TYPES)
     assert (build.RUNTIME / "remote.js") in build.source_files(build.BOOK_HOST, class_mode=True)
     assert "class RemoteGrader" not in build.classic_script()
@@ -175,3 +176,77 @@ def test_minified_and_readable_builds_agree(tmp_path: Path) -> None:
         assert json.loads(proc.stdout) == [
             "0.13", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             "khmeimim", 1000, sorted(model.QUESTION_TYPES)]
+
+
+def test_a_page_gets_only_the_code_it_needs() -> None:
+    """Issue 12 §3: per question type present, notes and progress code only where they are,
+    class-mode code only in class mode."""
+    names = [p.relative_to(build.RUNTIME).as_posix() for p in build.source_files(
+        build.BOOK_HOST, types=["single", "matching"], discussion=True, progress=False)]
+    assert names == ["sha256.js", "grading.js", "types/matching.js", "types/single.js",
+                     "storage.js", "results.js", "student.js", "quiz.js", "discussion.js",
+                     "book.js"]
+    typed = build.source_files(build.BOOK_HOST, types=["numeric"], discussion=False,
+                               progress=False)
+    assert build.RUNTIME / "answers.js" in typed
+    # The progress table grades every quiz of the book: every type.
+    progress = build.source_files(build.BOOK_HOST, types=[], discussion=False, progress=True)
+    assert set(build.question_type_files()) <= set(progress)
+    small = build.classic_script(types=["single"], discussion=False, progress=False)
+    assert "registerQuestionType(\"matching\"" not in small
+    assert "function mountProgress" not in small and "function mountDiscussion" not in small
+    assert "class RemoteGrader" not in small and len(small) < len(build.classic_script())
+
+
+RECORDS = """
+import { pathToFileURL } from "node:url";
+const m = await import(pathToFileURL(process.argv[2]).href);
+const when = new Date(2026, 2, 1, 23, 59);
+const names = ["Ada Lovelace", "  Zoë O'Brien-Ngata ", "李雷", "../../etc/passwd", "", "!!!",
+               "A".repeat(80)];
+const files = names.map((n) => m.resultsFileName(n, "l1-laboratory", when));
+const bundle = { id: "q", version: "n".repeat(16), questions: [
+  { id: "q1", rev: "r1new" }, { id: "q2", rev: "r2" }, { id: "q7", rev: "r7" }],
+  legacy: { version: "o".repeat(12), rights: { q7: { r1: "r3", r3: "r1" } } } };
+const record = (extra) => ({ v: 1, attempts: 1, first: "2026-01-01T00:00:00Z",
+  last: "2026-01-01T00:00:00Z", outcomes: {}, responses: { q1: "a", q2: "", q7: { m1: "r1", m2: "r2" } },
+  ...extra });
+const cases = [record({ version: "o".repeat(12) }), record({ version: "x".repeat(12) }),
+  record({ version: "y".repeat(16), revs: { q1: "r1old", q2: "r2", q7: "r7" } }),
+  record({ version: "y".repeat(16) }), record({ version: "n".repeat(16) })];
+const carried = cases.map((r) => ({ verdict: m.carryOver(r, bundle), q7: r.responses.q7,
+  version: r.version, revs: r.revs, times: r.times }));
+process.stdout.write(JSON.stringify({ files, carried }));
+"""
+
+
+def test_results_file_names_and_carrying_records_over(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    assert node is not None
+    module = tmp_path / "runtime.mjs"
+    module.write_text(build.widget_module(), encoding="utf-8")
+    runner = tmp_path / "records.mjs"
+    runner.write_text(RECORDS, encoding="utf-8")
+    proc = subprocess.run([node, str(runner), str(module)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["files"] == [
+        "results-ada-lovelace-l1-laboratory-2026-03-01.json",
+        "results-zoe-o-brien-ngata-l1-laboratory-2026-03-01.json",
+        "results-李雷-l1-laboratory-2026-03-01.json",
+        "results-etc-passwd-l1-laboratory-2026-03-01.json",
+        "results-student-l1-laboratory-2026-03-01.json",
+        "results-student-l1-laboratory-2026-03-01.json",
+        f"results-{'a' * 40}-l1-laboratory-2026-03-01.json"]
+    legacy, other_legacy, changed, bare, same = out["carried"]
+    revs = {"q1": "r1new", "q2": "r2", "q7": "r7"}
+    assert legacy == {"verdict": {"changed": [], "unsure": False},
+                      "q7": {"m1": "r3", "m2": "r2"}, "version": "n" * 16, "revs": revs,
+                      "times": {"q1": "2026-01-01T00:00:00Z", "q7": "2026-01-01T00:00:00Z"}}
+    assert other_legacy["verdict"] == {"changed": [], "unsure": True}
+    assert other_legacy["q7"] == {"m1": "r3", "m2": "r2"}
+    assert changed["verdict"] == {"changed": ["q1"], "unsure": False}
+    assert changed["q7"] == {"m1": "r1", "m2": "r2"}  # this scheme: nothing renumbered
+    assert bare["verdict"] == {"changed": [], "unsure": True}
+    assert same["verdict"] == {"changed": [], "unsure": False} and same["revs"] == revs
