@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from lxml import html as lxml_html
+from playwright.sync_api import expect
 
 from quizbook import model
 from quizbook.grade import matching_rights
@@ -127,6 +128,11 @@ def _root(page: Any) -> Any:
 
 def _status(page: Any) -> str:
     return str(_root(page).locator(".qb-status").inner_text())
+
+
+def _said(page: Any, text: str) -> None:
+    """The status line says `text` (waiting for it: the downloads part loads when needed)."""
+    expect(_root(page).locator(".qb-status")).to_have_text(text)
 
 
 def _stored(page: Any, key: str = KEY) -> Any:
@@ -306,7 +312,7 @@ def test_full_storage_is_said_and_the_download_offered(books: Books, base: str, 
     root.locator("[data-quizbook-student]").fill("Ada Lovelace")
     name, results = _download(page, warning.locator("button"), tmp_path)
     assert name.startswith("results-ada-lovelace-") and results.quizzes[0].score == 7
-    assert _status(page) == f"Downloaded {name}. Hand it in as the line below the button says."
+    _said(page, f"Downloaded {name}. Hand it in as the line below the button says.")
     assert page.evaluate("localStorage.getItem('quizbook:v1:student')") is None
     # Notes say it too.
     notes = page.locator("textarea[data-quizbook-notes]")
@@ -445,22 +451,25 @@ def test_a_name_is_needed_before_any_download(books: Books, base: str, context: 
     downloads: list[Any] = []
     page.on("download", lambda d: downloads.append(d))
     root.locator('[data-quizbook-action="download"]').click()
-    assert _status(page) == ("Type your name first: your instructor needs it on the results file "
-                             "to give you credit.")
+    asked = ("Type your name first: your instructor needs it on the results file to give you "
+             "credit.")
+    _said(page, asked)
     assert page.evaluate("document.activeElement.hasAttribute('data-quizbook-student')")
     assert root.locator(".qb-why").inner_text() == (
         "Your results file carries your name, so that your instructor can give you credit for "
         "it. It is remembered in this browser for every quiz of the book.")
     root.locator("[data-quizbook-student]").fill("   ")
+    root.locator(".qb-status").evaluate("status => { status.textContent = ''; }")
     root.locator('[data-quizbook-action="download"]').click()
-    assert downloads == [] and _status(page).startswith("Type your name first")
+    _said(page, asked)
+    assert downloads == []
     root.locator("[data-quizbook-student]").fill("Zoë O'Brien-Ngata")
     root.locator("[data-quizbook-student-id]").fill("s1234567")
     name, results = _download(page, root.locator('[data-quizbook-action="download"]'),
                               tmp_path)
     assert re.fullmatch(rf"results-zoe-o-brien-ngata-{QUIZ}-{TODAY}\.json", name), name
     assert (results.student, results.student_id) == ("Zoë O'Brien-Ngata", "s1234567")
-    assert _status(page) == f"Downloaded {name}. Hand it in as the line below the button says."
+    _said(page, f"Downloaded {name}. Hand it in as the line below the button says.")
     # Remembered for the book: the form gives way to who the results are for.
     assert root.locator("[data-quizbook-name-form]").is_hidden()
     assert root.locator("[data-quizbook-who]").inner_text() == (
@@ -509,7 +518,7 @@ def test_switch_student_keeps_each_students_work_apart(books: Books, base: str, 
     shelf = page.evaluate("localStorage.getItem('quizbook:v1:shelf:adalovelace')")
     assert json.loads(shelf)["name"] == "Ada Lovelace"
     root.locator('[data-quizbook-action="download"]').click()
-    assert _status(page) == "Check your answers first: there are no results to download yet."
+    _said(page, "Check your answers first: there are no results to download yet.")
     answer_quiz(page, books.quiz, correct=False)
     check(page, QUIZ)
     root.locator("[data-quizbook-student]").fill("Bo")

@@ -37,9 +37,12 @@ const reloadPage = (doc) => () => { if (doc.defaultView) doc.defaultView.locatio
 function mountBookQuiz(root, store) {
   if (mountedRoots.has(root)) return;
   mountedRoots.add(root);
+  const doc = root.ownerDocument;
   const quiz = mountQuiz(root, {
-    grader: bookGrader(root), store, source: "book", reload: reloadPage(root.ownerDocument),
-    download: (quizRoot, fileName, results) => browserDownload(quizRoot, fileName, results),
+    grader: bookGrader(root), store, source: "book", reload: reloadPage(doc),
+    downloads: () => loadDownloads(doc),
+    download: (quizRoot, fileName, results) => loadDownloads(doc).then((part) =>
+      part.browserDownload(quizRoot, fileName, results)),
   });
   otherTabChanged.set(STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz"), quiz.sync);
 }
@@ -85,6 +88,7 @@ function mountBook(doc, store) {
  * @param {Document} doc
  */
 function mountBookWhenParsed(doc) {
+  findParts(doc);
   const store = browserQuizStore();
   const script = doc.currentScript;
   const expected = Number((script && script.getAttribute("data-quizbook-quizzes")) || 0);

@@ -35,7 +35,12 @@ RUNTIME = Path(__file__).resolve().parent
 #: Files before the types (the registry must exist when a type registers itself) ...
 BEFORE_TYPES = ("sha256.js", "answers.js", "grading.js")
 #: ... and after them; then one host.
-AFTER_TYPES = ("storage.js", "results.js", "student.js", "quiz.js")
+AFTER_TYPES = ("records.js", "scores.js", "storage.js", "who.js", "quiz.js")
+#: The downloads part (results files, names, switching student, save warnings): the notebook
+#: module and the progress page carry it; a book page with quizzes loads it when first needed
+#: (`downloads_part()`, runtime/parts.js).
+DOWNLOADS = ("shelves.js", "results.js", "student.js", "downloads.js")
+PARTS_LOADER = "parts.js"
 #: Answer normalisation and number parsing: only the types that read typed answers use it.
 ANSWERS = "answers.js"
 TYPES_WITH_TYPED_ANSWERS = ("numeric", "short_text")
@@ -74,10 +79,14 @@ def source_files(host: str, *, class_mode: bool = False, types: Iterable[str] | 
     type_files = question_type_files(types)
     typed = types is None or any(t in TYPES_WITH_TYPED_ANSWERS for t in types)
     before = [n for n in BEFORE_TYPES if n != ANSWERS or typed]
+    # The book loads the downloads part later, unless the page has the progress table.
+    downloads = DOWNLOADS if not book or progress else ()
     pages = [n for n, wanted in ((DISCUSSION, discussion), (PROGRESS, progress)) if book and wanted]
+    loader = (PARTS_LOADER,) if book else ()
     extra = CLASS_MODE if class_mode else ()
     return [*(RUNTIME / n for n in before), *type_files,
-            *(RUNTIME / n for n in (*AFTER_TYPES, *pages, *extra)), RUNTIME / host]
+            *(RUNTIME / n for n in (*AFTER_TYPES, *downloads, *pages, *loader, *extra)),
+            RUNTIME / host]
 
 
 def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -103,6 +112,17 @@ def classic_script(*, minify: bool = True, class_mode: bool = False,
     body = _joined(_stamp(source_files(BOOK_HOST, class_mode=class_mode, types=types,
                                        discussion=discussion, progress=progress)))
     text = f'(function () {{\n"use strict";\n{body}\nmountBookWhenParsed(document);\n}})();\n'
+    return rjsmin.jsmin(text) + "\n" if minify else text
+
+
+def downloads_part(*, minify: bool = True) -> str:
+    """The downloads part a book page loads when first needed: its files inside one function,
+    handing their functions to the page's runtime in a `quizbook:part` event (no globals)."""
+    shared = ("scores.js", "storage.js", "who.js")  # also in the page's core: another scope
+    body = _joined(_stamp([*(RUNTIME / n for n in (*shared, *DOWNLOADS))]))
+    text = (f'(function () {{\n"use strict";\n{body}\n'
+            'document.dispatchEvent(new CustomEvent("quizbook:part", { detail: DOWNLOADS }));\n'
+            "})();\n")
     return rjsmin.jsmin(text) + "\n" if minify else text
 
 

@@ -56,7 +56,15 @@ function mountProgress(root, store, reload) {
     }
   }
   revealScripted(root);
+  showStudent(root, store.student(), true);
   const panel = connectStudent(root, store, say, reload);
+  root.addEventListener("change", (event) => {
+    if (/** @type {HTMLElement} */ (event.target).matches("[data-quizbook-student],[data-quizbook-student-id]")) {
+      panel.commitTyped();
+    }
+  });
+  const switchButton = root.querySelector('[data-quizbook-action="switch-student"]');
+  if (switchButton) switchButton.addEventListener("click", () => panel.switchStudent());
   if (setAsideCount) {
     notices.unshift("Saved answers of " + plural(setAsideCount, "quiz", "quizzes") + " could not be read " +
       "or were not written by this book; they were set aside and those quizzes start fresh.");

@@ -11,8 +11,10 @@
  * @property {QuizStore} store
  * @property {(root: HTMLElement, fileName: string, results: ResultsFile) => void} download
  * @property {"book"|"notebook"} source written into results files
+ * @property {() => Promise<Downloads>} downloads the downloads part (a book page loads it
+ *   when first needed: parts.js)
  * @property {() => void} [reload] show the page again (after a student switch); without it
- *   the quiz offers no switch
+ *   the quiz offers no switch (a notebook folder is one student's)
  */
 /**
  * A mounted quiz: `say` shows a message in its status line; `sync` takes in what another
@@ -48,39 +50,6 @@ function revealScripted(root) {
   root.querySelectorAll(".qb-nojs").forEach((note) => note.remove());
   root.querySelectorAll("[data-qb-js]").forEach((part) => { /** @type {HTMLElement} */ (part).hidden = false; });
 }
-
-/**
- * A warning that saving failed, with a download button right in it (storage full or
- * blocked): shown until the next save works.
- * @param {HTMLElement} root @param {string} text "" removes it
- */
-function showSaveWarning(root, text) {
-  let warning = /** @type {HTMLElement|null} */ (root.querySelector(".qb-warn"));
-  if (!text) {
-    if (warning) warning.remove();
-    return;
-  }
-  if (!warning) {
-    const doc = root.ownerDocument;
-    warning = doc.createElement("div");
-    warning.className = "qb-warn";
-    warning.setAttribute("role", "alert");
-    warning.appendChild(doc.createElement("p"));
-    const button = textElement(doc, "button", "", "Download my results");
-    button.setAttribute("type", "button");
-    button.setAttribute("data-quizbook-action", root.matches("[data-quizbook-quiz]") ? "download" : "download-all");
-    warning.appendChild(button);
-    const status = root.querySelector(".qb-status");
-    if (status) status.after(warning);
-    else root.appendChild(warning);
-  }
-  /** @type {HTMLElement} */ (warning.firstChild).textContent = text;
-}
-
-const NOT_SAVED = "Your answers could not be saved in this browser (its storage is full or blocked): " +
-  "they are only on this page until you leave it. Download your results now to keep them.";
-const STUCK = "Your saved answers could not be read, nor moved aside (storage is full or blocked): " +
-  "nothing is saved until there is room. Download your results to keep them.";
 
 /** @param {Outcome} outcome */
 function verdictOf(outcome) {
@@ -151,7 +120,10 @@ function mountQuiz(root, host) {
 
   /** @param {string} text */
   const say = (text) => { statusElement.textContent = text; };
-  const panel = connectStudent(root, host.store, say, host.reload || (() => {}));
+  /** What the downloads part needs of this quiz. @returns {QuizForDownload} */
+  const forDownload = () => ({ root, host, bundle, record, maxPoints, say });
+  /** @param {(part: Downloads) => unknown} use */
+  const withDownloads = (use) => host.downloads().then(use).catch((error) => say(problemText(error)));
   /** @param {Question} question */
   const fieldsetOf = (question) => /** @type {HTMLElement} */ (fieldsets.get(question.id));
   /** @param {Question} question */
@@ -171,7 +143,9 @@ function mountQuiz(root, host) {
   /** @param {ProgressRecord} saved @returns {boolean} false when nothing was saved */
   function save(saved) {
     const done = !stuck && host.store.save(bundle.id, JSON.stringify(saved));
-    showSaveWarning(root, done ? "" : stuck ? STUCK : NOT_SAVED);
+    const warning = root.querySelector(".qb-warn");
+    if (done && warning) warning.remove();
+    if (!done) withDownloads((part) => part.showSaveWarning(root, stuck));
     return done;
   }
 
@@ -379,32 +353,6 @@ function mountQuiz(root, host) {
       "try the rest again." : "Everything is right already.") + (saved ? "" : " Not saved: see below."));
   }
 
-  function downloadResults() {
-    const saved = record;
-    if (!saved) {
-      say("Check your answers first: there are no results to download yet.");
-      return;
-    }
-    const student = panel.require();
-    if (!student) return;
-    /** @param {Record<string, Graded>} graded */
-    const send = (graded) => {
-      const fileName = resultsFileName(student.name, bundle.id);
-      host.download(root, fileName, resultsFile(student, host.source, [quizResults(bundle, saved, graded, maxPoints)]));
-      say("Downloaded " + fileName + ". Hand it in as the line below the button says.");
-    };
-    if (host.grader.regrade) host.grader.regrade(bundle, checkedResponses(saved)).then(send, (error) => say(problemText(error)));
-    else {
-      // A class server's grader: the record holds the points the server gave this session.
-      /** @type {Record<string, Graded>} */
-      const graded = {};
-      for (const [id, outcome] of Object.entries(saved.outcomes)) {
-        graded[id] = { outcome: { ...outcome, answered: true, parts: {} }, feedback: {}, explanation: null };
-      }
-      send(graded);
-    }
-  }
-
   /** Take in what another tab saved: questions it changed later than this tab did. */
   function sync() {
     const fresh = loadRecord(host.store, bundle, maxPoints);
@@ -429,7 +377,13 @@ function mountQuiz(root, host) {
     const action = button.getAttribute("data-quizbook-action");
     if (action === "check") checkAnswers().catch((error) => say(problemText(error)));
     else if (action === "retry") retryWrongAnswers();
-    else if (action === "download") downloadResults();
+    else if (action === "download") withDownloads((part) => part.downloadQuiz(forDownload()));
+    else if (action === "switch-student") withDownloads((part) => part.panelOf(forDownload()).switchStudent());
+  });
+  root.addEventListener("change", (event) => {
+    if (/** @type {HTMLElement} */ (event.target).matches("[data-quizbook-student],[data-quizbook-student-id]")) {
+      withDownloads((part) => part.panelOf(forDownload()).commitTyped());
+    }
   });
   root.addEventListener("input", (event) => {
     const fieldset = /** @type {HTMLElement} */ (event.target).closest("[data-question-id]");
@@ -442,13 +396,14 @@ function mountQuiz(root, host) {
   });
 
   revealScripted(root);
+  showStudent(root, host.store.student(), !!host.reload);
   /** @type {string[]} */
   const notices = [];
   if (loaded.setAside) {
     notices.push("Your saved answers could not be read or were not written by this book; they were " +
       "kept aside and the quiz starts fresh.");
   }
-  if (loaded.stuck) notices.push(STUCK);
+  if (loaded.stuck) notices.push("Your saved answers could not be read, nor moved aside: see below.");
   if (record) {
     const all = new Set(bundle.questions.map((question) => question.id));
     writeControls(record, all);
@@ -466,7 +421,7 @@ function mountQuiz(root, host) {
   } else {
     showScore(0, false);
   }
-  if (loaded.stuck) showSaveWarning(root, STUCK);
+  if (loaded.stuck) withDownloads((part) => part.showSaveWarning(root, true));
   say(notices.join(" "));
   return { say, sync };
 }

@@ -1,6 +1,7 @@
 // @ts-check
 // The results file a student hands in (docs/contracts.md, "Results file"), its name, and its
 // download. Its points are those of the saved answers graded again, never saved points.
+// Part of the downloads part (downloads.js): a book page loads it when it is needed.
 
 /**
  * @typedef {object} QuizResults
@@ -26,33 +27,6 @@
  */
 
 /**
- * The points of the checked questions of a record, graded again: the only score shown
- * anywhere (never the record's own points).
- * @param {ProgressRecord} record @param {Record<string, Graded>} graded
- */
-const gradedPoints = (record, graded) => Object.keys(record.outcomes)
-  .reduce((sum, id) => sum + (graded[id] ? graded[id].outcome.points : 0), 0);
-
-/**
- * The answers of the checked questions of a record, to be graded again.
- * @param {ProgressRecord} record @returns {Record<string, StudentResponse>}
- */
-function checkedResponses(record) {
-  /** @type {Record<string, StudentResponse>} */
-  const responses = {};
-  for (const id of Object.keys(record.outcomes)) {
-    responses[id] = record.responses[id] === undefined ? null : record.responses[id];
-  }
-  return responses;
-}
-
-/**
- * Pass or not, by the quiz's `pass_mark` (the gradebook's and the class server's rule).
- * @param {number} points @param {number} maxPoints @param {number} passMark
- */
-const hasPassed = (points, maxPoints, passMark) => maxPoints > 0 && points / maxPoints >= passMark - 1e-9;
-
-/**
  * One quiz's entry of a results file: the record's checked answers with the points they are
  * worth now (`graded`: the record's answers graded again).
  * @param {Bundle} bundle @param {ProgressRecord} record @param {Record<string, Graded>} graded
@@ -61,7 +35,8 @@ const hasPassed = (points, maxPoints, passMark) => maxPoints > 0 && points / max
  */
 function quizResults(bundle, record, graded, maxPoints) {
   const questions = bundle.questions.filter((question) => question.id in record.outcomes).map((question) => {
-    const outcome = graded[question.id] ? graded[question.id].outcome : unansweredOutcome(question.points);
+    const outcome = graded[question.id] ? graded[question.id].outcome
+      : { points: 0, max: question.points, correct: false };
     const response = record.responses[question.id];
     return { id: question.id, rev: question.rev || "", points: outcome.points, max: outcome.max,
       correct: outcome.correct, attempts: record.outcomes[question.id].attempts,

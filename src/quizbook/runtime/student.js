@@ -1,42 +1,32 @@
 // @ts-check
 // Who the results are for: the name (required before any download, with the reason) and an
 // optional student id, remembered by the host for the whole book; on shared computers,
-// "Not you? Switch student" puts the current student's work away (quizbook.sphinx markup:
-// `[data-quizbook-who]`, `[data-quizbook-name-form]`, docs/contracts.md "Downloads").
+// "Not you? Switch student" puts the current student's work away (shelves.js). Markup:
+// `[data-quizbook-who]`, `[data-quizbook-name-form]` (quizbook.sphinx, docs/contracts.md
+// "Downloads"); the first view of it is `showStudent` (quiz.js). Part of the downloads part.
 
 /**
  * @typedef {object} StudentPanel
  * @property {() => Student|null} require the student for a download; null after asking
  *   for the name (the reason is said and the name field focused)
- * @property {() => void} refresh show the host's student again (another tab changed it)
+ * @property {() => void} commitTyped remember the name typed (the field changed)
+ * @property {() => void} switchStudent "Not you? Switch student"
  */
 
 /**
  * @param {HTMLElement} root a quiz or the progress table
  * @param {QuizStore} store
  * @param {(text: string) => void} say
- * @param {() => void} reload the page must show other work (a student switched or came back)
+ * @param {(() => void)|null} reload the page must show other work (a student switched or came
+ *   back); null: not a shared computer (a notebook folder is one student's), no switching
  * @returns {StudentPanel}
  */
 function connectStudent(root, store, say, reload) {
-  const who = /** @type {HTMLElement|null} */ (root.querySelector("[data-quizbook-who]"));
-  const whoName = /** @type {HTMLElement|null} */ (root.querySelector("[data-quizbook-who-name]"));
   const form = /** @type {HTMLElement|null} */ (root.querySelector("[data-quizbook-name-form]"));
   const nameInput = /** @type {HTMLInputElement|null} */ (root.querySelector("[data-quizbook-student]"));
   const idInput = /** @type {HTMLInputElement|null} */ (root.querySelector("[data-quizbook-student-id]"));
-  const switchButton = /** @type {HTMLElement|null} */ (root.querySelector('[data-quizbook-action="switch-student"]'));
 
-  function refresh() {
-    const student = store.student();
-    const known = !!student.name.trim();
-    if (who) who.hidden = !known;
-    if (form) form.hidden = known;
-    if (whoName) whoName.textContent = student.name + (student.id ? " (student ID " + student.id + ")" : "");
-    if (switchButton) switchButton.hidden = !store.switchStudent;
-    const focused = root.ownerDocument.activeElement;
-    if (nameInput && focused !== nameInput) nameInput.value = student.name;
-    if (idInput && focused !== idInput) idInput.value = student.id;
-  }
+  const refresh = () => showStudent(root, store.student(), !!reload);
 
   /** @returns {Student} what the form says */
   const typed = () => ({ name: nameInput ? nameInput.value.trim() : "", id: idInput ? idInput.value.trim() : "" });
@@ -47,8 +37,8 @@ function connectStudent(root, store, say, reload) {
    * the field losing focus and the click would swallow the click.
    */
   function commit(/** @type {Student} */ student, quiet = false) {
-    const back = store.claimStudent ? store.claimStudent(student) : (store.saveStudent(student), false);
-    if (back) {
+    const back = reload ? claimBrowserStudent(student) : (store.saveStudent(student), false);
+    if (back && reload) {
       reload();
       return true;
     }
@@ -61,21 +51,16 @@ function connectStudent(root, store, say, reload) {
     return false;
   }
 
-  const onChange = () => {
-    const student = typed();
-    if (student.name) commit(student, true);
-  };
-  if (nameInput) nameInput.addEventListener("change", onChange);
-  if (idInput) idInput.addEventListener("change", onChange);
-  if (switchButton) switchButton.addEventListener("click", () => {
-    if (store.switchStudent && store.switchStudent()) reload();
-    else say("The student cannot be switched: this browser's storage is full or blocked. " +
-      "Download your results first; your answers stay here.");
-  });
-  refresh();
-
   return {
-    refresh,
+    commitTyped() {
+      const student = typed();
+      if (student.name) commit(student, true);
+    },
+    switchStudent() {
+      if (reload && switchBrowserStudent()) reload();
+      else say("The student cannot be switched: this browser's storage is full or blocked. " +
+        "Download your results first; your answers stay here.");
+    },
     require() {
       const saved = store.student();
       if (saved.name.trim() && (!form || form.hidden)) return saved;
@@ -88,4 +73,34 @@ function connectStudent(root, store, say, reload) {
       return commit(student) ? null : student;
     },
   };
+}
+
+/**
+ * A warning that saving failed, with a download button right in it (storage full or
+ * blocked): shown until the next save works (then the quiz removes it).
+ * @param {HTMLElement} root
+ * @param {boolean} stuck the saved record could not be read, nor moved aside
+ */
+function showSaveWarning(root, stuck) {
+  const text = stuck
+    ? "Your saved answers could not be read, nor moved aside (storage is full or blocked): " +
+      "nothing is saved until there is room. Download your results to keep them."
+    : "Your answers could not be saved in this browser (its storage is full or blocked): " +
+      "they are only on this page until you leave it. Download your results now to keep them.";
+  let warning = /** @type {HTMLElement|null} */ (root.querySelector(".qb-warn"));
+  if (!warning) {
+    const doc = root.ownerDocument;
+    warning = doc.createElement("div");
+    warning.className = "qb-warn";
+    warning.setAttribute("role", "alert");
+    warning.appendChild(doc.createElement("p"));
+    const button = doc.createElement("button");
+    button.textContent = "Download my results";
+    button.setAttribute("type", "button");
+    button.setAttribute("data-quizbook-action", "download");
+    warning.appendChild(button);
+    const status = root.querySelector(".qb-status");
+    if (status) status.after(warning);
+  }
+  /** @type {HTMLElement} */ (warning.firstChild).textContent = text;
 }

@@ -50,6 +50,7 @@ function renderQuizWidget({ model, el }) {
   }
   const quiz = mountQuiz(root, {
     grader: new LocalGrader(), store: widgetQuizStore(model), source: "notebook",
+    downloads: () => Promise.resolve(DOWNLOADS),
     download(quizRoot, fileName, results) {
       browserDownload(quizRoot, fileName, results);
       model.send({ kind: "results", name: fileName, text: JSON.stringify(results, null, 1) });

@@ -9,6 +9,10 @@ On a page with quizzes the script is a plain classic `<script>` right before the
 (it runs while the page is still being read), and each quiz is followed by a one-line script
 that announces it (`quizbook:mount`): every quiz is usable as soon as its own markup is
 parsed, not when the whole page is. Other pages load it with `defer` in the head.
+
+What a quiz needs only when a student downloads results, names themselves, switches student
+or cannot save (the downloads part, `quizbook.runtime.build.downloads_part`) is one more
+file, `_static/quizbook-downloads-<digest>.js`, which such a page loads when first needed.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from docutils import nodes
 from markupsafe import Markup, escape
 from sphinx.util.osutil import relative_uri
 
-from quizbook.runtime.build import classic_script
+from quizbook.runtime.build import classic_script, downloads_part
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
 
 #: After each quiz: the runtime mounts the element before this script.
@@ -60,15 +64,24 @@ def _script(needs: PageNeeds) -> tuple[str, str]:
     return f"quizbook-{hashlib.sha256(text.encode()).hexdigest()[:10]}.js", text
 
 
-def ensure_script(app: Any, needs: PageNeeds) -> str:
-    """The page's script, written to `_static/` of the output if it is not there yet;
-    its file name."""
-    name, text = _script(needs)
+@cache
+def _downloads() -> tuple[str, str]:
+    text = downloads_part()
+    return f"quizbook-downloads-{hashlib.sha256(text.encode()).hexdigest()[:10]}.js", text
+
+
+def _write(app: Any, name: str, text: str) -> str:
     target = Path(app.outdir) / "_static" / name
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return name
+
+
+def ensure_script(app: Any, needs: PageNeeds) -> str:
+    """The page's script, written to `_static/` of the output if it is not there yet;
+    its file name."""
+    return _write(app, *_script(needs))
 
 
 def before_quiz(translator: Any) -> Markup:
@@ -79,7 +92,8 @@ def before_quiz(translator: Any) -> Markup:
     builder = translator.builder
     needs = page_needs(translator.document, builder.app)
     name = ensure_script(builder.app, needs)
+    part = _write(builder.app, *_downloads())  # next to the script: named relative to it
     here = builder.get_target_uri(builder.current_docname)
     src = relative_uri(here, f"_static/{name}")
-    return Markup(f'<script src="{escape(src)}" data-quizbook-quizzes="{needs.quizzes}">'
-                  "</script>")
+    return Markup(f'<script src="{escape(src)}" data-quizbook-quizzes="{needs.quizzes}" '
+                  f'data-quizbook-downloads="{escape(part)}"></script>')
