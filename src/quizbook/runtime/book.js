@@ -2,8 +2,9 @@
 // The book host: mounts every quiz (each as soon as its markup is parsed), discussion notes
 // box and progress table of a page, with the browser's storage and downloads, and keeps
 // open tabs of the book in step. The classic script the book loads ends with
-// `mountBookWhenParsed(document)`; the page has it before its first quiz, and after each
-// quiz a one-line script announces it (`quizbook:mount`, quizbook.sphinx.render).
+// `mountBookWhenParsed(document)`; the page has it right after its first quiz (which it
+// mounts at once), and after each further quiz a one-line script announces that one
+// (`quizbook:mount`, quizbook.sphinx.scripts).
 
 /** Per storage key, what to do when another tab of the book changed it. */
 const otherTabChanged = /** @type {Map<string, () => void>} */ (new Map());
@@ -83,8 +84,8 @@ function mountBook(doc, store) {
 }
 
 /**
- * Mount each quiz as soon as the script after its markup announces it, and the rest when
- * the page is parsed.
+ * Mount the quiz right before this script and each later quiz as soon as the script after
+ * its markup announces it; the rest when the page is parsed.
  * @param {Document} doc
  */
 function mountBookWhenParsed(doc) {
@@ -92,12 +93,14 @@ function mountBookWhenParsed(doc) {
   const store = browserQuizStore();
   const script = doc.currentScript;
   const expected = Number((script && script.getAttribute("data-quizbook-quizzes")) || 0);
-  doc.addEventListener("quizbook:mount", (event) => {
-    const root = /** @type {Element} */ (event.target).previousElementSibling;
+  /** @param {Element|null} root the element before a script: a quiz? */
+  const mountAfter = (root) => {
     if (!root || !root.matches("[data-quizbook-quiz]")) return;
     try { mountBookQuiz(/** @type {HTMLElement} */ (root), store); } catch (error) { console.warn("quizbook:", error); }
     if (expected) markReadyWhenMounted(expected);
-  });
+  };
+  doc.addEventListener("quizbook:mount", (event) => mountAfter(/** @type {Element} */ (event.target).previousElementSibling));
+  mountAfter(script && script.previousElementSibling);
   if (doc.defaultView) followOtherTabs(doc.defaultView);
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", () => mountBook(doc, store));
   else mountBook(doc, store);

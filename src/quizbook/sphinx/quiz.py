@@ -19,7 +19,7 @@ from quizbook.markup import inline_html, plain_text
 from quizbook.sphinx.nodes import inline_html_node, quiz_node
 from quizbook.sphinx.para import para_number
 from quizbook.sphinx.render import fmt_points, quiz_html
-from quizbook.sphinx.scripts import MOUNT, before_quiz
+from quizbook.sphinx.scripts import after_quiz
 
 logger = logging.getLogger(__name__)
 
@@ -233,11 +233,11 @@ def _check(app: Sphinx, env: BuildEnvironment) -> None:
 
 def visit_quiz_html(self: SphinxTranslator, node: quiz_node) -> None:
     level = getattr(self, "section_level", 1) + 1
-    # The runtime before the first quiz, and each quiz mounted right after its markup
-    # (quizbook.sphinx.scripts): usable while the rest of the page is still loading.
-    self.body.append(before_quiz(self))
+    # Each quiz is mounted right after its markup, by the runtime itself after the first and
+    # by a one-line script after the others (quizbook.sphinx.scripts): usable while the rest
+    # of the page is still loading.
     self.body.append(quiz_html(node["bundle"], level, self.config.quizbook_hand_in))
-    self.body.append(MOUNT)
+    self.body.append(after_quiz(self))
     raise nodes.SkipNode
 
 

@@ -5,10 +5,11 @@ quizzes use, the notes boxes' code if it has a discussion, the progress table's 
 one, and the class server's grader only in a class build. Each combination is one file,
 `_static/quizbook-<digest>.js`, shared by every page that needs the same.
 
-On a page with quizzes the script is a plain classic `<script>` right before the first quiz
-(it runs while the page is still being read), and each quiz is followed by a one-line script
-that announces it (`quizbook:mount`): every quiz is usable as soon as its own markup is
-parsed, not when the whole page is. Other pages load it with `defer` in the head.
+On a page with quizzes the script is a plain classic `<script>` right after the first quiz
+(it runs while the page is still being read and mounts that quiz at once), and each further
+quiz is followed by a one-line script that announces it (`quizbook:mount`): every quiz is
+usable as soon as its own markup is parsed, not when the whole page is. Other pages load
+it with `defer` in the head.
 
 What a quiz needs only when a student downloads results, names themselves, switches student
 or cannot save (the downloads part, `quizbook.runtime.build.downloads_part`) is one more
@@ -30,7 +31,7 @@ from sphinx.util.osutil import relative_uri
 from quizbook.runtime.build import classic_script, downloads_part
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
 
-#: After each quiz: the runtime mounts the element before this script.
+#: After each quiz but the first: the runtime mounts the element before this script.
 MOUNT = ('<script>document.currentScript.dispatchEvent('
          'new Event("quizbook:mount",{bubbles:true}))</script>')
 #: The class build's extension (quizbook.server.classbuild): its pages grade on the server.
@@ -84,10 +85,10 @@ def ensure_script(app: Any, needs: PageNeeds) -> str:
     return _write(app, *_script(needs))
 
 
-def before_quiz(translator: Any) -> Markup:
-    """The runtime's `<script>` if this is the page's first quiz, else nothing."""
+def after_quiz(translator: Any) -> Markup:
+    """After the page's first quiz the runtime's `<script>`, after the others `MOUNT`."""
     if getattr(translator, "_quizbook_script_written", False):
-        return Markup("")
+        return Markup(MOUNT)
     translator._quizbook_script_written = True
     builder = translator.builder
     needs = page_needs(translator.document, builder.app)
