@@ -75,6 +75,17 @@ def _book(root: Path, name: str, edits: list[tuple[str, str]]) -> None:
         assert quiz.count(old) == 1, old
         quiz = quiz.replace(old, new)
     (source / "quizzes" / f"{QUIZ}.yml").write_text(quiz, encoding="utf-8")
+    if name == "base":  # a page with two more quizzes: each mounted right after its markup
+        for n in (2, 3):
+            (source / "quizzes" / f"m{n}.yml").write_text(quiz.replace(
+                f"id: {QUIZ}", f"id: m{n}-copy", 1), encoding="utf-8")
+        (source / "lessons" / "02-two.md").write_text(
+            "# Two quizzes\n\n```{quiz} ../quizzes/m2.yml\n```\n\nBetween the two.\n\n"
+            "```{quiz} ../quizzes/m3.yml\n```\n", encoding="utf-8")
+        toc = source / "_toc.yml"
+        toc.write_text(toc.read_text(encoding="utf-8").replace(
+            "  - file: progress", "  - file: lessons/02-two\n  - file: progress"),
+            encoding="utf-8")
     config = source / "_config.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "    quizbook_edition: student\n",
@@ -503,6 +514,7 @@ def test_switch_student_keeps_each_students_work_apart(books: Books, base: str, 
     check(page, QUIZ)
     root.locator("[data-quizbook-student]").fill("Ada Lovelace")
     root.locator("[data-quizbook-student]").press("Tab")  # remembered once typed ...
+    page.wait_for_function("localStorage.getItem('quizbook:v1:student') === 'Ada Lovelace'")
     page.locator("textarea[data-quizbook-notes]").fill("Ada's notes")
     page.reload()  # ... and the page shows whose work it is from then on
     assert root.locator("[data-quizbook-who-name]").inner_text() == "Ada Lovelace"
@@ -553,6 +565,7 @@ def test_another_tab_switching_student_shows_this_one_afresh(books: Books,
     check(one, QUIZ)
     _root(one).locator("[data-quizbook-student]").fill("Ada")
     _root(one).locator("[data-quizbook-student]").press("Tab")
+    one.wait_for_function("localStorage.getItem('quizbook:v1:student') === 'Ada'")
     one.reload()
     two.wait_for_function(f"document.querySelector('[data-quizbook-quiz=\"{QUIZ}\"] "
                           "[data-question-id=\"q1\"] input[value=\"b\"]').checked")
@@ -654,14 +667,38 @@ def test_after_check_the_score_and_status_are_in_view(books: Books, browser: Any
 
 
 def test_each_quiz_is_usable_before_the_page_is_parsed(books: Books, context: Any) -> None:
-    page = _open(context, books.page("base", "file"))
-    html = (books.root / "base" / "_build" / "html" / LESSON).read_text(encoding="utf-8")
-    script = html.index('<script src="../_static/quizbook-')
-    assert script < html.index("data-quizbook-quiz=") and \
-        html.count('data-quizbook-quizzes="1"') == 1
-    assert html.count('new Event("quizbook:mount"') == 1
+    """The runtime right after the first quiz (mounting it), a one-line script after each
+    further quiz: every quiz is usable before the rest of the page is parsed."""
+    html = (books.root / "base" / "_build" / "html" / "lessons" / "02-two.html").read_text(
+        encoding="utf-8")
+    tags = re.findall(r'</section>(<script[^>]*>[^<]*</script>)', html)
+    assert len(tags) == 2
+    assert re.fullmatch(r'<script src="\.\./_static/quizbook-[0-9a-f]{10}\.js" '
+                        r'data-quizbook-quizzes="2" '
+                        r'data-quizbook-downloads="quizbook-downloads-[0-9a-f]{10}\.js">'
+                        r'</script>', tags[0]), tags[0]
+    assert tags[1] == ('<script>document.currentScript.dispatchEvent(new Event("quizbook:mount",'
+                       '{bubbles:true}))</script>')
+    page = _open(context, books.page("base", "file", "lessons/02-two.html"))
     timing = page.evaluate("""() => ({
-        ready: performance.getEntriesByName("quizbook:ready")[0].startTime,
-        parsed: performance.getEntriesByType("navigation")[0].domContentLoadedEventStart})""")
-    assert timing["ready"] <= timing["parsed"]
+        ready: performance.getEntriesByName("quizbook:ready").length,
+        at: performance.getEntriesByName("quizbook:ready")[0].startTime,
+        parsed: performance.getEntriesByType("navigation")[0].domContentLoadedEventStart,
+        mounted: document.querySelectorAll("[data-quizbook-quiz] .qb-nojs").length})""")
+    assert timing["ready"] == 1 and timing["mounted"] == 0
+    assert timing["at"] <= timing["parsed"]
+    # Both work, and the downloads part comes when first needed.
+    assert page.evaluate("document.querySelectorAll('script[src*=quizbook-downloads]').length") \
+        == 0
+    for quiz in ("m2-copy", "m3-copy"):
+        root = page.locator(f'[data-quizbook-quiz="{quiz}"]')
+        root.locator('[data-question-id="q1"] input[value="b"]').check()
+        check(page, quiz)
+        assert score_of(page, quiz)[0] == 1
+    page.locator('[data-quizbook-quiz="m2-copy"] [data-quizbook-action="download"]').click()
+    expect(page.locator('[data-quizbook-quiz="m2-copy"] .qb-status')).to_have_text(
+        "Type your name first: your instructor needs it on the results file to give you "
+        "credit.")
+    assert page.evaluate("document.querySelectorAll('script[src*=quizbook-downloads]').length") \
+        == 1
     _clean(page)
