@@ -181,6 +181,29 @@ def test_a_forged_record_goes_back_to_the_kernel_to_be_set_aside(open_widget: An
     assert json.loads(state(page)["record"])["attempts"] == 1
 
 
+def test_points_a_record_claims_are_never_shown_or_downloaded(open_widget: Any,
+                                                              quiz: model.Quiz,
+                                                              tmp_path: Path) -> None:
+    """A progress file edited to full marks for wrong answers (issue 12 §2): the notebook
+    shows and downloads what the answers are worth, 0."""
+    forged = {"v": 1, "version": make_bundle(quiz)["version"], "attempts": 1,
+              "first": "2026-01-01T00:00:00Z", "last": "2026-01-01T00:00:00Z",
+              "responses": {q.id: None for q in quiz.questions} | {"q1": "a", "q5": "1999"},
+              "outcomes": {q.id: {"points": q.points, "max": q.points, "correct": True,
+                                  "attempts": 1} for q in quiz.questions}}
+    page = open_widget(record=json.dumps(forged), student="Mallory")
+    root = page.locator(f'[data-quizbook-quiz="{QUIZ}"]')
+    root.locator(".qb-verdict").first.wait_for()
+    assert score_of(page, QUIZ) == (0, 7, "0 / 7") and sent(page) == []
+    assert root.locator(".qb-verdict").first.inner_text() == "✗ Not right yet. 0 / 1 points."
+    with page.expect_download() as info:
+        root.locator('[data-quizbook-action="download"]').click()
+    path = tmp_path / "r.json"
+    info.value.save_as(path)
+    [result] = parse_results(path.read_bytes(), "r.json").quizzes
+    assert result.score == 0 and all(q.points == 0 for q in result.questions)
+
+
 def test_download_goes_to_the_browser_and_a_copy_to_the_kernel(open_widget: Any,
                                                                 quiz: model.Quiz,
                                                                 tmp_path: Path) -> None:
