@@ -26,6 +26,7 @@ import pytest
 
 from quizbook import model
 from quizbook.bundle import make_bundle
+from quizbook.grade import matching_rights
 from quizbook.load import load_quiz
 from quizbook.results import parse_results
 from quizbook.runtime.build import classic_script, stylesheet, widget_module
@@ -136,7 +137,8 @@ def test_the_widget_is_the_books_quiz(open_widget: Any, quiz: model.Quiz) -> Non
     assert page.evaluate("window.model.saved.length") >= 2  # every check went to the kernel
 
 
-def test_progress_of_the_old_ipywidgets_quiz_comes_back(open_widget: Any) -> None:
+def test_progress_of_the_old_ipywidgets_quiz_comes_back(open_widget: Any,
+                                                       quiz: model.Quiz) -> None:
     old = json.loads(OLD_PROGRESS.read_text(encoding="utf-8"))
     record = {k: v for k, v in old.items() if k not in ("format", "quiz", "student")}
     page = open_widget(record=json.dumps(record), student="Ada Lovelace")
@@ -148,10 +150,15 @@ def test_progress_of_the_old_ipywidgets_quiz_comes_back(open_widget: Any) -> Non
     assert root.locator('[data-question-id="q4"] input').input_value() == "hmeimim"
     assert root.locator('[data-question-id="q5"] input').input_value() == "2020"
     assert root.locator('select[data-item-id="palmyra"]').input_value() == "2"
-    assert root.locator('select[data-item-id="khmeimim"]').input_value() == "r1"
+    # Saved under the version scheme before issue 12: its matching answer is renumbered
+    # (old r1 was "US garrison"), still wrong for Khmeimim.
+    garrison = next(r for r, text in matching_rights(quiz.questions[6]) if text == "US garrison")
+    assert root.locator('select[data-item-id="khmeimim"]').input_value() == garrison
     assert score_of(page, QUIZ) == (2.75, 7, "2.75 / 7")
     assert root.locator("[data-quizbook-student]").input_value() == "Ada Lovelace"
-    assert "Your saved answers are back (2 check(s)" in status(page)
+    assert root.locator("[data-quizbook-who-name]").inner_text() == "Ada Lovelace"
+    assert root.locator("[data-quizbook-name-form]").is_hidden()
+    assert "Your saved answers are back (2 checks" in status(page)
     assert root.locator(".qb-verdict").count() == 7
     assert sent(page) == []  # nothing was set aside
 
@@ -174,6 +181,29 @@ def test_a_forged_record_goes_back_to_the_kernel_to_be_set_aside(open_widget: An
     assert json.loads(state(page)["record"])["attempts"] == 1
 
 
+def test_points_a_record_claims_are_never_shown_or_downloaded(open_widget: Any,
+                                                              quiz: model.Quiz,
+                                                              tmp_path: Path) -> None:
+    """A progress file edited to full marks for wrong answers (issue 12 §2): the notebook
+    shows and downloads what the answers are worth, 0."""
+    forged = {"v": 1, "version": make_bundle(quiz)["version"], "attempts": 1,
+              "first": "2026-01-01T00:00:00Z", "last": "2026-01-01T00:00:00Z",
+              "responses": {q.id: None for q in quiz.questions} | {"q1": "a", "q5": "1999"},
+              "outcomes": {q.id: {"points": q.points, "max": q.points, "correct": True,
+                                  "attempts": 1} for q in quiz.questions}}
+    page = open_widget(record=json.dumps(forged), student="Mallory")
+    root = page.locator(f'[data-quizbook-quiz="{QUIZ}"]')
+    root.locator(".qb-verdict").first.wait_for()
+    assert score_of(page, QUIZ) == (0, 7, "0 / 7") and sent(page) == []
+    assert root.locator(".qb-verdict").first.inner_text() == "✗ Not right yet. 0 / 1 points."
+    with page.expect_download() as info:
+        root.locator('[data-quizbook-action="download"]').click()
+    path = tmp_path / "r.json"
+    info.value.save_as(path)
+    [result] = parse_results(path.read_bytes(), "r.json").quizzes
+    assert result.score == 0 and all(q.points == 0 for q in result.questions)
+
+
 def test_download_goes_to_the_browser_and_a_copy_to_the_kernel(open_widget: Any,
                                                                 quiz: model.Quiz,
                                                                 tmp_path: Path) -> None:
@@ -184,15 +214,17 @@ def test_download_goes_to_the_browser_and_a_copy_to_the_kernel(open_widget: Any,
     answer_quiz(page, quiz, correct=True)
     check(page, QUIZ)
     root.locator("[data-quizbook-student]").fill("Ada Student")
-    assert state(page)["student"] == "Ada Student"
     with page.expect_download() as info:
         root.locator('[data-quizbook-action="download"]').click()
-    assert info.value.suggested_filename == f"results-{QUIZ}.json"
+    assert state(page)["student"] == "Ada Student"
+    name = info.value.suggested_filename
+    assert re.fullmatch(rf"results-ada-student-{QUIZ}-\d{{4}}-\d\d-\d\d\.json", name), name
+    assert root.locator(".qb-switch").is_hidden()  # a notebook folder is one student's
     downloaded = tmp_path / "results.json"
     info.value.save_as(downloaded)
     browser_copy = parse_results(downloaded.read_bytes(), "results.json")
     [message] = sent(page)
-    assert message["kind"] == "results"
+    assert message["kind"] == "results" and message["name"] == name
     kernel_copy = parse_results(message["text"].encode(), "message")
     assert browser_copy == kernel_copy
     assert kernel_copy.source == "notebook" and kernel_copy.student == "Ada Student"
@@ -268,7 +300,7 @@ def class_lesson(page: Any, minimal_book_html: Path, http_server: Any,
 
     page.route(url, serve_lesson)
     if class_mode:
-        page.route(re.compile(r".*/_static/quizbook\.js(\?.*)?$"),
+        page.route(re.compile(r".*/_static/quizbook-[0-9a-f]+\.js(\?.*)?$"),
                    lambda route: route.fulfill(body=classic_script(class_mode=True),
                                                content_type="text/javascript"))
     return url

@@ -157,15 +157,20 @@ def test_bundle_is_deterministic() -> None:
     assert bundle_json(load_quiz(FIXTURE)) == bundle_json(load_quiz(FIXTURE))
 
 
-def test_version_ignores_instructor_notes_but_not_questions(tmp_path: Path) -> None:
+def test_version_ignores_wording_but_not_keys(tmp_path: Path) -> None:
+    """Issue 12: notes and prompts are wording; the version changes with a key (more in
+    tests/test_versions.py)."""
     text = FIXTURE.read_text(encoding="utf-8")
     notes = tmp_path / "notes.yml"
     notes.write_text(text.replace("the Syrian air force also bombed", "edited"), encoding="utf-8")
     prompt = tmp_path / "prompt.yml"
     prompt.write_text(text.replace("supplied the air power", "flew the jets"), encoding="utf-8")
+    key = tmp_path / "key.yml"
+    key.write_text(text.replace("answer: 2015", "answer: 2016"), encoding="utf-8")
     version = BUNDLE["version"]
     assert make_bundle(load_quiz(notes))["version"] == version
-    assert make_bundle(load_quiz(prompt))["version"] != version
+    assert make_bundle(load_quiz(prompt))["version"] == version
+    assert make_bundle(load_quiz(key))["version"] != version
 
 
 # -- every response gets an outcome: exhaustive for choices, hypothesis for the rest ------

@@ -77,15 +77,17 @@ def test_gradebook_counts_skips_and_reports_conflicts(tmp_path: Path) -> None:
     out = tmp_path / "out"
     collected = make_gradebook(files, QUIZZES, out)
     skipped = "\n".join(collected.skipped)
-    for name, why in [("old-version.json", "saved for version '000000000000'"),
-                      ("foreign-quiz.json", "not a quiz of this book"),
+    for name, why in [("foreign-quiz.json", "not a quiz of this book"),
                       ("wrong-max.json", f"maximum {first.max_points + 5:g} is not the quiz's"),
                       ("truncated.json", "not valid JSON"),
                       ("foreign.json", "not a quizbook results file"),
                       ("binary.json", "not UTF-8"), ("copy.json", "the same file as")]:
         assert sum(name in line and why in line for line in collected.skipped) == 1, \
             (name, skipped)
-    assert len(collected.skipped) == 7
+    assert len(collected.skipped) == 6
+    # An old-scheme version of other content is graded again, with a note (issue 12).
+    assert sum("old-version.json" in line and "saved for version '000000000000'" in line
+               and "graded again" in line for line in collected.notes) == 1
     ann, later = str(files[0]), str(files[2])
     assert collected.conflicts == [
         f"'Ann Lee', quiz {first.id!r}: different results in {ann} and {later}; none of them "
@@ -97,12 +99,13 @@ def test_gradebook_counts_skips_and_reports_conflicts(tmp_path: Path) -> None:
     header, body = rows[0], rows[1:]
     assert header[0] == "student" and header[1].startswith(f"{first.lesson} score")
     assert header[2] == f"{first.lesson} attempts (self-reported)"
+    assert header[3] == f"{first.lesson} passed (pass mark {first.pass_mark * 100:g}%)"
     by_name = {row[0]: row for row in body}
-    assert set(by_name) == {"Ann Lee", "'=HYPERLINK(\"x\")"}  # formula neutralised
+    assert set(by_name) == {"Ann Lee", "'=HYPERLINK(\"x\")", "Cy"}  # formula neutralised
     ann_row = by_name["Ann Lee"]
-    assert ann_row[1:3] == ["", ""]  # the conflicting first quiz is in neither file's favour
-    assert ann_row[3] == f"{quiz_result(second, False)['score']:g}" and ann_row[4] == "1"
-    assert by_name["'=HYPERLINK(\"x\")"][3:5] == ["", ""]  # second quiz not taken
+    assert ann_row[1:4] == ["", "", ""]  # the conflicting first quiz is in neither file's favour
+    assert ann_row[4:7] == [f"{quiz_result(second, False)['score']:g}", "1", "fail"]
+    assert by_name["'=HYPERLINK(\"x\")"][4:7] == ["", "", ""]  # second quiz not taken
 
     page = lxml_html.parse(str(out / "item-analysis.html")).getroot()
     assert not page.xpath("//script") and "self-reported" in page.text_content()
@@ -114,7 +117,8 @@ def test_gradebook_counts_skips_and_reports_conflicts(tmp_path: Path) -> None:
     row = next(n for n, q in enumerate(first.questions)
                if not isinstance(q, model.OrderingQuestion | model.MatchingQuestion))
     cells = [c.text_content().strip() for c in table[row].xpath("td")]
-    assert cells[1] == "1" and cells[2] == "0%"  # only Bob counts on the first quiz: wrong
+    # Bob (wrong) and Cy (right, from an old-version file graded again) count on the first quiz.
+    assert cells[1] == "2" and cells[2] == "50%"
     svg = page.xpath(f"//section[@aria-labelledby='quiz-{first.id}']//*[local-name()='svg']")
     assert svg and svg[0].get("role") == "img"
     assert "=HYPERLINK" not in (out / "item-analysis.html").read_text()  # names not shown

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -31,6 +32,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from quizbook.bundle import make_bundle
+from quizbook.handin import DEFAULT as HAND_IN  # the minimal book sets no hand-in line
+from quizbook.load import load_quiz
 from quizbook.notebooks import write_notebooks
 from quizbook.results import parse_results
 from tests.kernel_support import without_quizbook
@@ -39,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "books" / "minimal"
 OLD_PROGRESS = ROOT / "tests" / "fixtures" / "old-widget-progress.json"
 QUIZ = "m1-all-types"
+QUIZ_FILE = MINIMAL / "quizzes" / f"{QUIZ}.yml"
 pytestmark = pytest.mark.browser
 
 
@@ -157,11 +162,15 @@ def test_notebook_quiz_in_jupyterlab(jupyterlab: Lab, browser: Any, artifacts: P
 
         # The progress the ipywidgets quiz saved is back, graded again by the runtime.
         expect(score).to_have_text("2.75 / 7", timeout=10_000)
-        expect(status).to_contain_text("Your saved answers are back (2 check(s)")
+        expect(status).to_contain_text("Your saved answers are back (2 checks")
         expect(question[1].get_by_label("30 September 2015")).to_be_checked()
         expect(question[4].get_by_label("Your answer")).to_have_value("hmeimim")
         expect(question[2].locator(".qb-verdict")).to_have_text("◐ Partly right. 0.5 / 1 points.")
-        expect(quiz.get_by_label("Your name (for the results file)")).to_have_value("Ada Lovelace")
+        # Saved by the earlier quiz under the version scheme before issue 12: carried over
+        # (its matching answer renumbered), the name remembered, with no notice.
+        expect(quiz.locator("[data-quizbook-who-name]")).to_have_text("Ada Lovelace")
+        expect(quiz.locator(".qb-switch")).to_be_hidden()  # a notebook folder is one student's
+        expect(quiz.locator(".qb-handin")).to_have_text(HAND_IN)
 
         # Click a label, then Check answers: the book's feedback.
         question[3].get_by_label("True").check()
@@ -203,13 +212,16 @@ def test_notebook_quiz_in_jupyterlab(jupyterlab: Lab, browser: Any, artifacts: P
         # Download: the browser saves the file, the kernel keeps a copy beside the notebook.
         with page.expect_download() as info:
             quiz.get_by_role("button", name="Download my results").click()
+        name = info.value.suggested_filename
+        assert re.fullmatch(rf"results-ada-lovelace-{QUIZ}-\d{{4}}-\d\d-\d\d\.json", name), name
         downloaded = tmp_path / "results.json"
         info.value.save_as(downloaded)
         results = parse_results(downloaded.read_bytes(), "results.json")
         assert (results.student, results.source) == ("Ada Lovelace", "notebook")
         assert results.quizzes[0].score == 4.75
-        expect(status).to_contain_text(f"A copy is also next to this notebook: results-{QUIZ}.json")
-        copy = jupyterlab.root / f"results-{QUIZ}.json"
+        assert results.quizzes[0].version == make_bundle(load_quiz(QUIZ_FILE))["version"]
+        expect(status).to_contain_text(f"A copy is also next to this notebook: {name}")
+        copy = jupyterlab.root / name
         assert parse_results(copy.read_bytes(), copy.name) == results
 
         # The notes box saves beside the notebook.

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -135,7 +136,9 @@ def test_remote_grader_refuses_what_it_cannot_show(tmp_path: Path) -> None:
 def test_both_shapes_hold_the_same_files_and_the_book_leaks_nothing(tmp_path: Path) -> None:
     book = build.source_files(build.BOOK_HOST)
     widget = build.source_files(build.WIDGET_HOST)
-    assert book[:-1] == widget[:-1] and book[-1].name == "book.js"
+    assert book[:-1] == [*widget[:-1], build.RUNTIME / "discussion.js",
+                         build.RUNTIME / "progress.js", build.RUNTIME / "parts.js"]
+    assert book[-1].name == "book.js"
     assert [p.stem for p in build.question_type_files()] == sorted(model.QUESTION_TYPES)
     assert (build.RUNTIME / "remote.js") in build.source_files(build.BOOK_HOST, class_mode=True)
     assert "class RemoteGrader" not in build.classic_script()
@@ -175,3 +178,158 @@ def test_minified_and_readable_builds_agree(tmp_path: Path) -> None:
         assert json.loads(proc.stdout) == [
             "0.13", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             "khmeimim", 1000, sorted(model.QUESTION_TYPES)]
+
+
+def test_a_page_gets_only_the_code_it_needs() -> None:
+    """Issue 12 §3: per question type present, notes and progress code only where they are,
+    class-mode code only in class mode."""
+    names = [p.relative_to(build.RUNTIME).as_posix() for p in build.source_files(
+        build.BOOK_HOST, types=["single", "matching"], discussion=True, progress=False)]
+    assert names == ["sha256.js", "grading.js", "types/matching.js", "types/single.js",
+                     "records.js", "scores.js", "storage.js", "who.js", "quiz.js",
+                     "discussion.js", "parts.js", "book.js"]
+    # Downloads, names, switching student: a part of their own, loaded when first needed.
+    part = build.downloads_part()
+    for name in ("function downloadQuiz", "function connectStudent", "function resultsFileName",
+                 "function switchBrowserStudent", "function showSaveWarning"):
+        assert name in part and name not in build.classic_script(
+            types=["single"], discussion=True, progress=False)
+    assert 'dispatchEvent(new CustomEvent("quizbook:part",{detail:DOWNLOADS}))' in part
+    typed = build.source_files(build.BOOK_HOST, types=["numeric"], discussion=False,
+                               progress=False)
+    assert build.RUNTIME / "answers.js" in typed
+    # The progress table grades every quiz of the book: every type.
+    progress = build.source_files(build.BOOK_HOST, types=[], discussion=False, progress=True)
+    assert set(build.question_type_files()) <= set(progress)
+    small = build.classic_script(types=["single"], discussion=False, progress=False)
+    assert "registerQuestionType(\"matching\"" not in small
+    assert "function mountProgress" not in small and "function mountDiscussion" not in small
+    assert "class RemoteGrader" not in small and len(small) < len(build.classic_script())
+
+
+RECORDS = """
+import { pathToFileURL } from "node:url";
+const m = await import(pathToFileURL(process.argv[2]).href);
+const when = new Date(2026, 2, 1, 23, 59);
+const names = ["Ada Lovelace", "  Zoë O'Brien-Ngata ", "李雷", "../../etc/passwd", "", "!!!",
+               "A".repeat(80)];
+const files = names.map((n) => m.resultsFileName(n, "l1-laboratory", when));
+const bundle = { id: "q", version: "n".repeat(16), questions: [
+  { id: "q1", rev: "r1new" }, { id: "q2", rev: "r2" }, { id: "q7", rev: "r7" }],
+  legacy: { version: "o".repeat(12), rights: { q7: { r1: "r3", r3: "r1" } } } };
+const record = (extra) => ({ v: 1, attempts: 1, first: "2026-01-01T00:00:00Z",
+  last: "2026-01-01T00:00:00Z", outcomes: {},
+  responses: { q1: "a", q2: "", q7: { m1: "r1", m2: "r2" } },
+  ...extra });
+const cases = [record({ version: "o".repeat(12) }), record({ version: "x".repeat(12) }),
+  record({ version: "y".repeat(16), revs: { q1: "r1old", q2: "r2", q7: "r7" } }),
+  record({ version: "y".repeat(16) }), record({ version: "n".repeat(16) })];
+const carried = cases.map((r) => ({ verdict: m.carryOver(r, bundle), q7: r.responses.q7,
+  version: r.version, revs: r.revs, times: r.times }));
+process.stdout.write(JSON.stringify({ files, carried }));
+"""
+
+
+def test_results_file_names_and_carrying_records_over(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    assert node is not None
+    module = tmp_path / "runtime.mjs"
+    module.write_text(build.widget_module(), encoding="utf-8")
+    runner = tmp_path / "records.mjs"
+    runner.write_text(RECORDS, encoding="utf-8")
+    proc = subprocess.run([node, str(runner), str(module)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["files"] == [
+        "results-ada-lovelace-l1-laboratory-2026-03-01.json",
+        "results-zoe-o-brien-ngata-l1-laboratory-2026-03-01.json",
+        "results-李雷-l1-laboratory-2026-03-01.json",
+        "results-etc-passwd-l1-laboratory-2026-03-01.json",
+        "results-student-l1-laboratory-2026-03-01.json",
+        "results-student-l1-laboratory-2026-03-01.json",
+        f"results-{'a' * 40}-l1-laboratory-2026-03-01.json"]
+    legacy, other_legacy, changed, bare, same = out["carried"]
+    revs = {"q1": "r1new", "q2": "r2", "q7": "r7"}
+    assert legacy == {"verdict": {"changed": [], "unsure": False},
+                      "q7": {"m1": "r3", "m2": "r2"}, "version": "n" * 16, "revs": revs,
+                      "times": {"q1": "2026-01-01T00:00:00Z", "q7": "2026-01-01T00:00:00Z"}}
+    assert other_legacy["verdict"] == {"changed": [], "unsure": True}
+    assert other_legacy["q7"] == {"m1": "r3", "m2": "r2"}
+    assert changed["verdict"] == {"changed": ["q1"], "unsure": False}
+    assert changed["q7"] == {"m1": "r1", "m2": "r2"}  # this scheme: nothing renumbered
+    assert bare["verdict"] == {"changed": [], "unsure": True}
+    assert same["verdict"] == {"changed": [], "unsure": False} and same["revs"] == revs
+
+
+PART = """
+class FakeElement {
+  constructor(tag) {
+    this.tag = tag; this.children = []; this.attributes = {}; this.textContent = "";
+  }
+  appendChild(child) { this.children.push(child); return child; }
+  setAttribute(name, value) { this.attributes[name] = value; }
+  get firstChild() { return this.children[0]; }
+  after(element) { this.next = element; }
+  querySelector(selector) { return selector === ".qb-status" ? status : null; }
+}
+const status = new FakeElement("p");
+const downloads = [];
+let part = null;
+globalThis.document = new EventTarget();
+document.addEventListener("quizbook:part", (event) => { part = event.detail; });
+const root = Object.assign(new FakeElement("section"), { ownerDocument: {
+  createElement: (tag) => new FakeElement(tag), activeElement: null } });
+await import(process.argv[2]);
+const said = [];
+const bundle = { id: "l1", lesson: "01", version: "v".repeat(16),
+  questions: [{ id: "q1", rev: "r1", points: 1 }, { id: "q2", rev: "r2", points: 2 }] };
+const record = { v: 1, version: bundle.version, attempts: 2, first: "2026-01-01T00:00:00Z",
+  last: "2026-01-02T00:00:00Z", responses: { q1: "b", q2: ["a"] },
+  outcomes: { q1: { points: 1, max: 1, correct: true, attempts: 1 },
+              q2: { points: 2, max: 2, correct: true, attempts: 2 } } };
+let reloaded = 0;
+const host = {
+  store: { student: () => ({ name: "Ada Lovelace", id: "s1" }), saveStudent: () => true },
+  grader: { regrade: async (b, responses) => ({
+    q1: { outcome: { points: 1, max: 1, correct: true, answered: true, parts: {} } },
+    q2: { outcome: { points: 0.5, max: 2, correct: false, answered: true, parts: {} } } }) },
+  source: "book", reload: () => { reloaded++; },
+  download: (where, name, results) => downloads.push({ name, results }),
+};
+const quiz = { root, host, bundle, record, maxPoints: 3, say: (text) => said.push(text) };
+await part.downloadQuiz(quiz);
+part.panelOf(quiz).switchStudent();
+part.showSaveWarning(root, false);
+process.stdout.write(JSON.stringify({ exports: Object.keys(part).sort(), downloads, said,
+  reloaded, warning: status.next && status.next.children[0].textContent }));
+"""
+
+
+def test_the_downloads_part_works_on_its_own(tmp_path: Path) -> None:
+    """The part runs in its own scope: everything it uses must be in it (a name of the page's
+    core would be undefined there). Run alone under node with a stand-in page."""
+    node = shutil.which("node")
+    assert node is not None
+    part = tmp_path / "part.js"
+    part.write_text(build.downloads_part(), encoding="utf-8")
+    runner = tmp_path / "part-runner.mjs"
+    runner.write_text(PART, encoding="utf-8")
+    proc = subprocess.run([node, str(runner), part.as_uri()], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["exports"] == ["browserDownload", "downloadQuiz", "panelOf", "showSaveWarning"]
+    [download] = out["downloads"]
+    assert re.fullmatch(r"results-ada-lovelace-l1-\d{4}-\d\d-\d\d\.json", download["name"])
+    results = download["results"]
+    assert (results["student"], results["student_id"], results["source"]) == \
+        ("Ada Lovelace", "s1", "book")
+    [quiz] = results["quizzes"]
+    assert quiz["score"] == 1.5 and quiz["max"] == 3 and quiz["version"] == "v" * 16
+    assert [(q["id"], q["rev"], q["points"], q["attempts"]) for q in quiz["questions"]] == \
+        [("q1", "r1", 1, 1), ("q2", "r2", 0.5, 2)]
+    assert out["said"] == [f"Downloaded {download['name']}. Hand it in as the line below the "
+                           "button says."]
+    assert out["reloaded"] == 1  # nothing saved and no name: switching has nothing to keep
+    assert out["warning"].startswith("Your answers could not be saved in this browser")

@@ -151,10 +151,18 @@ def test_discussion_markup(minimal_book_html: Path) -> None:
 
 def test_one_script_one_stylesheet_only_where_needed(minimal_book_html: Path) -> None:
     page = (minimal_book_html / LESSON).read_text("utf-8")
-    assert page.count("_static/quizbook.js") == 1 and page.count("_static/quizbook.css") == 1
+    scripts = re.findall(r'_static/(quizbook-[0-9a-f]{10}\.js)', page)
+    assert len(scripts) == 1 and page.count("_static/quizbook.css") == 1
+    # The lesson's script has its quiz's types, its notes box; not the progress table's code.
+    text = (minimal_book_html / "_static" / scripts[0]).read_text("utf-8")
+    assert "function mountDiscussion" in text and "function mountProgress" not in text
+    progress = re.findall(r'_static/(quizbook-[0-9a-f]{10}\.js)',
+                          (minimal_book_html / "progress.html").read_text("utf-8"))
+    assert len(progress) == 1 and progress != scripts
+    assert "function mountProgress" in (minimal_book_html / "_static" / progress[0]).read_text()
     search = (minimal_book_html / "search.html").read_text("utf-8")
-    assert "quizbook.js" not in search
-    # No inlined runtime: the page's own JSON only.
+    assert not re.search(r"_static/quizbook[^/\"]*\.js", search)
+    # No inlined runtime: the page's own JSON and the one-line mount after the quiz only.
     assert "function sha256" not in page
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from quizbook.bundle import make_bundle
+from quizbook.legacy import legacy_version
 from quizbook.load import load_quiz
 from quizbook.notebooks.ship import HELPER_NAME, helper_text, lesson_zip, write_helper
 from quizbook.results import parse_results
@@ -123,8 +124,8 @@ def test_no_file_starts_empty(helper: ModuleType, folder: Path, markup: str) -> 
 def test_progress_of_the_old_ipywidgets_quiz_is_carried_over(helper: ModuleType, folder: Path,
                                                             markup: str) -> None:
     old = json.loads(OLD_PROGRESS.read_text(encoding="utf-8"))
-    assert old["version"] == make_bundle(load_quiz(QUIZ_FILE))["version"], \
-        "the fixture is a record of today's quiz"
+    assert old["version"] == legacy_version(load_quiz(QUIZ_FILE)), \
+        "the fixture is a record of today's quiz under the version scheme before issue 12"
     progress_file(folder).write_text(OLD_PROGRESS.read_text(encoding="utf-8"), encoding="utf-8")
     w = widget(helper, folder, markup)
     record = json.loads(w.record)
@@ -144,13 +145,16 @@ def test_a_check_in_the_front_end_is_written_beside_the_notebook(
               "outcomes": {"q1": {"points": 1, "max": 1, "correct": True, "attempts": 1}}}
     w.record = json.dumps(record)
     saved = json.loads(progress_file(folder).read_text(encoding="utf-8"))
-    assert saved == {**record, "format": "quizbook-progress/1", "quiz": QUIZ, "student": "Ada"}
+    assert saved == {**record, "format": "quizbook-progress/1", "quiz": QUIZ, "student": "Ada",
+                     "student_id": ""}
     w.student = "Ada Lovelace"
-    assert json.loads(progress_file(folder).read_text(encoding="utf-8"))["student"] == \
-        "Ada Lovelace"
+    w.student_id = "s-1234"
+    saved = json.loads(progress_file(folder).read_text(encoding="utf-8"))
+    assert (saved["student"], saved["student_id"]) == ("Ada Lovelace", "s-1234")
     # A new kernel (a new widget in the same folder) gets it back.
     again = widget(helper, folder, markup)
-    assert json.loads(again.record) == record and again.student == "Ada Lovelace"
+    assert json.loads(again.record) == record
+    assert (again.student, again.student_id) == ("Ada Lovelace", "s-1234")
 
 
 @pytest.mark.parametrize("junk", ["{not json", "[]", '{"format": "other"}',
@@ -185,9 +189,11 @@ def test_file_of_another_quiz_is_set_aside_as_stale(helper: ModuleType, folder: 
 
 def test_record_the_runtime_refuses_is_set_aside_never_overwritten(
         helper: ModuleType, folder: Path, markup: str) -> None:
-    """The runtime decides (another version, forged numbers) and says so; the kernel keeps
-    the file under a new name and writes nothing over it."""
-    forged = {**json.loads(OLD_PROGRESS.read_text(encoding="utf-8")), "version": "000000000000"}
+    """The runtime decides (forged numbers, a record it did not write) and says so; the kernel
+    keeps the file under a new name and writes nothing over it."""
+    old = json.loads(OLD_PROGRESS.read_text(encoding="utf-8"))
+    forged = {**old, "outcomes": {**old["outcomes"], "q1": {"points": 9, "max": 1,
+                                                            "correct": True, "attempts": 1}}}
     progress_file(folder).write_text(json.dumps(forged), encoding="utf-8")
     w = widget(helper, folder, markup)
     w.record = ""  # what the runtime's store does first ...
@@ -242,14 +248,25 @@ def results_text(student: str = "Ada") -> str:
 def test_results_download_is_copied_beside_the_notebook(helper: ModuleType, folder: Path,
                                                         markup: str) -> None:
     w = widget(helper, folder, markup)
-    from_front_end(w, {"kind": "results", "text": results_text()})
-    path = folder / f"results-{QUIZ}.json"
+    name = f"results-ada-{QUIZ}-2026-11-24.json"
+    from_front_end(w, {"kind": "results", "text": results_text(), "name": name})
+    path = folder / name
     results = parse_results(path.read_bytes(), path.name)
     assert results.student == "Ada" and results.source == "notebook"
-    assert w.notice == (f"Downloaded. A copy is also next to this notebook: results-{QUIZ}.json. "
+    assert w.notice == (f"Downloaded. A copy is also next to this notebook: {name}. "
                         "Hand in that file.")
-    from_front_end(w, {"kind": "results", "text": results_text("Ada Lovelace")})
+    from_front_end(w, {"kind": "results", "text": results_text("Ada Lovelace"), "name": name})
     assert parse_results(path.read_bytes(), path.name).student == "Ada Lovelace"
+
+
+@pytest.mark.parametrize("name", [None, 3, "../results-x.json", "results-a/../../b.json",
+                                  "results-.json", "notes.json", "results-x.json/"])
+def test_a_results_name_that_is_not_a_plain_file_name_is_not_used(
+        helper: ModuleType, folder: Path, markup: str, name: Any) -> None:
+    w = widget(helper, folder, markup)
+    from_front_end(w, {"kind": "results", "text": results_text(), "name": name})
+    assert sorted(p.name for p in folder.iterdir() if p.suffix == ".json") == \
+        [f"results-{QUIZ}.json"]
 
 
 @pytest.mark.parametrize("text", [None, 3, "{bad", "[]", '{"format": "other"}',

@@ -18,14 +18,17 @@ from typing import Any
 
 from quizbook import model
 from quizbook.answers import normalise_answer
-from quizbook.grade import display_order, matching_rights, question_seed
+from quizbook.grade import display_order, matching_rights, question_rev, question_seed
 from quizbook.markup import inline_html, plain_text
 from quizbook.seal import digest, seal
+from quizbook.versions import legacy_table, quiz_version
 
 FORMAT = "quizbook-bundle/1"
 
 
-def question_salt(quiz_id: str, question: model.QuestionBase) -> str:
+def question_salt(quiz_id: str, question: model.Question) -> str:
+    """The salt of a question's digests and sealed texts: it changes with the key, never
+    with the wording (quizbook.grade.question_seed)."""
     return hashlib.sha256(f"quizbook-salt|{quiz_id}|{question_seed(question)}".encode()) \
         .hexdigest()[:16]
 
@@ -40,10 +43,12 @@ def make_bundle(quiz: model.Quiz) -> dict[str, Any]:
         "max_points": quiz.max_points,
         "objectives": [{"id": o.id, "text": inline_html(o.text)} for o in quiz.objectives],
         "questions": [_question(quiz.id, q) for q in quiz.questions],
+        # Saved progress names the version it was answered under (quizbook.versions): it
+        # depends on what grading depends on, so a wording fix keeps saved work valid.
+        "version": quiz_version(quiz),
+        # How a page recognises records saved under the scheme before issue 12.
+        "legacy": legacy_table(quiz),
     }
-    # The version names this content for saved progress: editing an instructor
-    # note does not change it, editing a question does.
-    body["version"] = hashlib.sha256(_dumps(body).encode()).hexdigest()[:12]
     return body
 
 
@@ -67,7 +72,7 @@ def _question(quiz_id: str, q: model.Question) -> dict[str, Any]:
         if text is not None:
             sealed[name] = seal(salt, q.id, name, inline_html(text))
 
-    out: dict[str, Any] = {"id": q.id, "type": q.type, "points": q.points,
+    out: dict[str, Any] = {"id": q.id, "type": q.type, "points": q.points, "rev": question_rev(q),
                            "objective": q.objective, "source": q.source,
                            "prompt": inline_html(q.prompt), "hint": _html(q.hint), "salt": salt}
     put("explanation", q.explanation)

@@ -83,30 +83,92 @@ def shuffled(ids: Sequence[str], seed: str) -> list[str]:
     return sorted(ids, key=lambda i: hashlib.sha256(f"{seed}|{i}".encode()).hexdigest())
 
 
-def question_seed(question: model.QuestionBase) -> str:
-    """A digest of what students see and are graded on (not the instructor note), so that
-    editing a note keeps saved progress, shuffles and digests as they were."""
-    content = question.model_dump(mode="json", exclude={"instructor_note"})
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+def grading_content(question: model.Question) -> dict[str, Any]:
+    """What grading a question depends on, and nothing else: its id, type and points, and
+    its key over the ids of its options, items or pairs (sets where order does not matter).
+
+    Texts (prompt, options, feedback, explanation, hint), `objective`, `source`, `level`
+    and the instructor note are wording: changing them keeps saved answers and results
+    valid. Changing anything here is a key change: saved answers are graded again under the
+    new key and the student is told which questions changed (quizbook.versions).
+    """
+    content: dict[str, Any] = {"id": question.id, "type": question.type,
+                               "points": question.points}
+    if isinstance(question, model.SingleQuestion | model.MultipleQuestion):
+        content["options"] = sorted([o.id, o.correct] for o in question.options)
+    elif isinstance(question, model.TrueFalseQuestion):
+        content["answer"] = question.answer
+    elif isinstance(question, model.ShortTextQuestion):
+        content["accept"] = sorted({normalise_answer(a, case_sensitive=question.case_sensitive,
+                                                     normalize=question.normalize)
+                                    for a in question.accept})
+        content.update(case_sensitive=question.case_sensitive, normalize=question.normalize,
+                       pattern=question.pattern)
+    elif isinstance(question, model.NumericQuestion):
+        content.update(bounds=list(question.bounds), unit=question.unit)
+    elif isinstance(question, model.OrderingQuestion):
+        content["order"] = [i.id for i in question.items]
+    else:
+        content.update(pairs=sorted(p.id for p in question.pairs),
+                       distractors=len(question.distractors))
+    return content
+
+
+def question_seed(question: model.Question) -> str:
+    """A digest of what grading the question depends on (`grading_content`): the salt of its
+    digests. A wording fix keeps it, so saved work stays valid; a key change changes it."""
+    content = json.dumps(grading_content(question), sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()[:16]
+
+
+def question_rev(question: model.Question) -> str:
+    """The question's revision (12 hex): changes exactly when its key or points change."""
+    return question_seed(question)[:12]
+
+
+def layout_seed(question: model.Question) -> str:
+    """The seed of the order a question's parts are shown in: its id and the ids of its
+    parts only, so that neither wording nor key changes renumber what students answered."""
+    if isinstance(question, model.OrderingQuestion):
+        parts = sorted(i.id for i in question.items)
+    elif isinstance(question, model.MatchingQuestion):
+        parts = sorted(_right_identities(question))
+    else:
+        parts = []
+    return hashlib.sha256(json.dumps([question.id, parts]).encode()).hexdigest()[:16]
 
 
 def display_order(question: model.OrderingQuestion) -> list[str]:
     """Item ids as shown to students: never the key order."""
     key = [i.id for i in question.items]
-    order = shuffled(key, question_seed(question))
+    order = shuffled(key, layout_seed(question))
     if order == key:  # a shuffle that happens to be the key would give the answer away
         order = order[1:] + order[:1]
     return order
 
 
+def _right_identities(question: model.MatchingQuestion) -> list[str]:
+    """Each right-hand choice by what it is, not by its text: the right of pair `m1` is
+    `pair:m1`, the n-th distractor `distractor:n`."""
+    return ([f"pair:{p.id}" for p in question.pairs]
+            + [f"distractor:{n}" for n in range(len(question.distractors))])
+
+
 def matching_rights(question: model.MatchingQuestion) -> list[tuple[str, str]]:
-    """Right-hand choices as (opaque id, text), in a shuffled order: ids say nothing."""
-    texts = [p.right for p in question.pairs] + list(question.distractors)
-    order = shuffled(texts, question_seed(question))
-    lefts_aligned = [p.right for p in question.pairs] == order[: len(question.pairs)]
+    """Right-hand choices as (opaque id, text), in a shuffled order: ids say nothing.
+
+    The order depends only on the question id and the ids of its pairs (and how many
+    distractors it has), so fixing the wording of a choice keeps every `r<n>` id that saved
+    answers and results files name.
+    """
+    identities = _right_identities(question)
+    texts = dict(zip(identities, [p.right for p in question.pairs] + list(question.distractors),
+                     strict=True))
+    order = shuffled(identities, layout_seed(question))
+    lefts_aligned = identities[: len(question.pairs)] == order[: len(question.pairs)]
     if lefts_aligned:
         order = order[1:] + order[:1]
-    return [(f"r{n}", text) for n, text in enumerate(order, 1)]
+    return [(f"r{n}", texts[identity]) for n, identity in enumerate(order, 1)]
 
 
 def grade(question: model.Question, response: Any) -> Outcome:

@@ -98,6 +98,9 @@ class QuestionResult(_Model):
     correct: bool
     attempts: Count = 0
     response: Response = None
+    #: The question's revision when it was answered (quizbook.versions); absent in files
+    #: made before issue 12.
+    rev: Annotated[str, Field(pattern=r"^[0-9a-f]{1,64}$")] | None = None
 
     @model_validator(mode="after")
     def _within_max(self) -> QuestionResult:
@@ -138,6 +141,8 @@ class QuizResult(_Model):
 class Results(_Model):
     format: Literal["quizbook-results/1"]
     student: Name
+    #: Optional, as the student typed it (a student number or login).
+    student_id: Name = ""
     exported_at: Stamp
     source: Literal["book", "notebook"] = "book"
     quizzes: list[QuizResult] = Field(max_length=500)

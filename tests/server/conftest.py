@@ -155,7 +155,7 @@ class Student:
         self.sent.append(attempt_id)
         entry = self.room.catalog.get(quiz)
         body = {"attempt_id": attempt_id, "responses": responses,
-                "version": version or (entry.version if entry else "x")}
+                "version": version or (entry.page_version if entry else "x")}
         response: httpx.Response = self.client.post(f"/api/quizzes/{quiz}/check", json=body)
         return response
 

@@ -154,7 +154,7 @@ def test_a_closing_time_from_the_policy(tmp_path: Path,
 
     ada = join(room.db, room.class_code, "Ada", "", room.class_code)
     reply = record_attempt(room.db, room.catalog, room.policies, ada.uid, QUIZ, {
-        "attempt_id": "late-attempt-0001", "version": room.catalog.entries[QUIZ].version,
+        "attempt_id": "late-attempt-0001", "version": room.catalog.entries[QUIZ].page_version,
         "responses": {"q1": "b"}})
     assert reply["late"] is True
 
@@ -168,7 +168,7 @@ def test_which_attempt_counts(tmp_path: Path, room_factory: Callable[..., Classr
     room = room_factory(policy_file=write_policy(
         tmp_path, f"default:\n  tries: null\n  counts: {counts}\n"))
     ada = join(room.db, room.class_code, "Ada", "", room.class_code)
-    version = room.catalog.entries[QUIZ].version
+    version = room.catalog.entries[QUIZ].page_version
     for n, answer in enumerate(["a", "b", "c"], 1):
         record_attempt(room.db, room.catalog, room.policies, ada.uid, QUIZ, {
             "attempt_id": f"attempt-{n:04d}", "version": version, "responses": {"q1": answer}})
@@ -187,7 +187,7 @@ def test_marks_before_close_when_the_policy_says_so(
 
     ada = join(room.db, room.class_code, "Ada", "", room.class_code)
     reply = record_attempt(room.db, room.catalog, room.policies, ada.uid, QUIZ, {
-        "attempt_id": "attempt-marks-1", "version": room.catalog.entries[QUIZ].version,
+        "attempt_id": "attempt-marks-1", "version": room.catalog.entries[QUIZ].page_version,
         "responses": {"q2": ["a", "c"], "q1": "a"}})
     assert reply["questions"]["q2"]["outcome"]["parts"] == {"a": True, "c": False}
     assert reply["questions"]["q1"]["explanation"] == \

@@ -49,7 +49,7 @@ class Class:
 
     def check(self, uid: str, responses: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return record_attempt(self.db, self.catalog, self.policies, uid, QUIZ, {
-            "attempt_id": str(uuid.uuid4()), "version": self.catalog.entries[QUIZ].version,
+            "attempt_id": str(uuid.uuid4()), "version": self.catalog.entries[QUIZ].page_version,
             "responses": responses}, **kwargs)
 
     def attempts(self) -> int:

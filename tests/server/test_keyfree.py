@@ -25,7 +25,7 @@ from quizbook.runtime.build import widget_module
 from quizbook.seal import digest, unseal
 from quizbook.server.app import ServerConfig, ServerSetupError, open_classroom
 from quizbook.server.classbuild import html_dir
-from quizbook.server.keyfree import KeyfreeError, is_keyfree, keyfree_bundle
+from quizbook.server.keyfree import KeyfreeError, is_keyfree, keyfree_bundle, page_version
 from quizbook.server.keyscan import bundle_problems, key_markers, scan_bytes, scan_folder
 from quizbook.sphinx.render import quiz_html
 from tests.helpers import right_response
@@ -138,7 +138,11 @@ def test_keyfree_bundles_keep_only_what_a_page_shows() -> None:
     full = make_bundle(quiz)
     served = keyfree_bundle(full, "../../api/")
     assert is_keyfree(served) and not is_keyfree(full)
-    assert served["version"] == full["version"] and served["api"] == "../../api/"
+    assert served["api"] == "../../api/"
+    # The page's version is made of what it shows (the quiz's own version, made of ids and
+    # keys only, could be brute-forced into the key): the same wherever the page lives.
+    assert served["version"] == page_version(served) == keyfree_bundle(full)["version"]
+    assert served["version"] != full["version"] and full["version"] not in json.dumps(served)
     assert served["grader"] == "remote"
     text = json.dumps(served)
     for banned in ('"check"', '"accept"', '"sealed"', '"salt"', '"case_sensitive"'):
@@ -217,7 +221,7 @@ def test_every_byte_the_server_sends_is_key_free(course_class_book: Path,
     assert len(markers) > 100
     assert scan_folder(html, quizzes) == []
     server = serve(book, f"sqlite:///{tmp_path / 'class.db'}")
-    versions = {q.id: make_bundle(q)["version"] for q in quizzes}
+    versions = {q.id: keyfree_bundle(make_bundle(q))["version"] for q in quizzes}
     pupil = HttpStudent(server, versions)
     assert pupil.join("Ada").status_code == 200
     urls = ["/join", "/class", "/api/me", "/class.css", "/healthz"]

@@ -23,6 +23,7 @@ from quizbook.book import open_book
 from quizbook.bundle import make_bundle
 from quizbook.cli import main
 from quizbook.server.db import Database
+from quizbook.server.keyfree import keyfree_bundle
 from quizbook.server.models import Attempt
 from tests.helpers import right_response, wrong_response
 from tests.server.conftest import QUIZ, HttpStudent, Server
@@ -46,7 +47,7 @@ def test_a_class_session_with_an_offline_student_and_a_crash(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book = minimal_class_book
     quiz = next(q for q in open_book(book).quizzes() if q.id == QUIZ)
-    versions = {QUIZ: make_bundle(quiz)["version"]}
+    versions = {QUIZ: keyfree_bundle(make_bundle(quiz))["version"]}
     right = {q.id: right_response(q) for q in quiz.questions}
     wrong = {q.id: wrong_response(q) for q in quiz.questions}
     partly = {"q1": "b", "q2": ["a", "b", "c"], "q3": True, "q5": "1999"}

@@ -25,7 +25,6 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from quizbook import files, model
-from quizbook.bundle import make_bundle
 from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.markup import plain_text
 from quizbook.results import (
@@ -34,6 +33,7 @@ from quizbook.results import (
     ResultsFileError,
     parse_results,
 )
+from quizbook.versions import CarriedOver, carry_over, quiz_version
 
 
 @dataclass(frozen=True)
@@ -78,19 +78,34 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def version_problem(result: QuizResult, bundle: dict[str, Any]) -> str:
-    """Why a result saved for another version of the quiz is not used ("" if it is the same).
+def carried_over(result: QuizResult, quiz: model.Quiz) -> CarriedOver:
+    """The result's saved answers as answers to the quiz as it is now, by the rules of
+    `quizbook.versions.carry_over` (the browser's too)."""
+    revs = {q.id: q.rev for q in result.questions if q.rev is not None}
+    return carry_over(quiz, result.version, {q.id: q.response for q in result.questions},
+                      revs or None)
 
-    Decision: results saved under another version are refused, not re-graded. The saved
-    answers name options, items and pairs of the quiz as it was; graded against a changed
-    key they could silently earn or lose points. How a version is computed may change
-    (it is the bundle's `version`); this is the one place that compares them.
+
+def version_problem(result: QuizResult, quiz: model.Quiz) -> str:
+    """What the gradebook must say about a result saved for another version of the quiz
+    ("" when there is nothing to say). This is the one place that decides.
+
+    A wording fix keeps the version, so results stay valid. A result saved under the scheme
+    before issue 12 for the quiz as it is now is carried over silently (its matching answers
+    renumbered). A result whose questions' keys changed since is graded again under the
+    new key, the changed questions named. A result of the old scheme for an earlier text of
+    the quiz is graded again too, but which questions changed cannot be known: say so.
+    Nothing is refused for its version (every answer is graded again anyway).
     """
-    if result.version == bundle["version"]:
-        return ""
-    return (f"saved for version {result.version!r} of the quiz, the book has "
-            f"{bundle['version']!r} (the quiz changed since the student took it; ask for "
-            "a new download)")
+    kept = carried_over(result, quiz)
+    if kept.unsure:
+        return (f"saved for version {result.version!r} of the quiz, before it was last "
+                "edited; every answer was graded again under the current questions (which "
+                "ones changed cannot be known: look it over)")
+    if kept.changed:
+        return (f"the key of {', '.join(kept.changed)} changed since the student answered; "
+                "graded again under the current key")
+    return ""
 
 
 @dataclass(frozen=True)
@@ -99,38 +114,51 @@ class Regraded:
     responses: dict[str, Any]
     missing: list[str]
     score: float
+    #: Answered questions that are no longer in the quiz (not counted).
+    removed: list[str] = field(default_factory=list)
+    #: What the gradebook says about the result's version (`version_problem`).
+    version_note: str = ""
 
 
 def regrade(result: QuizResult, quiz: model.Quiz) -> Regraded | str:
-    """Every question of the quiz graded from the saved answers; or why the result lies."""
+    """Every question of the quiz graded from the saved answers; or why the result lies or
+    cannot be used."""
     by_id = {q.id: q for q in quiz.questions}
     saved = {q.id: q for q in result.questions}
+    kept = carried_over(result, quiz)
+    same_questions = result.version == quiz_version(quiz) or (kept.from_legacy
+                                                          and not kept.unsure)
+    removed = [qid for qid in saved if qid not in by_id]
+    if removed and same_questions:
+        return f"question {removed[0]!r} is not in the quiz"
     for qid, row in saved.items():
-        if qid not in by_id:
-            return f"question {qid!r} is not in the quiz"
-        if abs(row.max - by_id[qid].points) > 1e-9:
+        if qid in by_id and not (qid in kept.changed or kept.unsure) and \
+                abs(row.max - by_id[qid].points) > 1e-9:
             return f"question {qid!r} maximum {row.max:g} is not {by_id[qid].points:g}"
     outcomes: dict[str, Outcome] = {}
     responses: dict[str, Any] = {}
     missing: list[str] = []
     for question in quiz.questions:
-        found = saved.get(question.id)
-        if found is None:
+        if question.id not in saved:
             missing.append(question.id)
-        responses[question.id] = found.response if found is not None else None
+        responses[question.id] = kept.responses.get(question.id)
         outcomes[question.id] = grade(question, responses[question.id])
-    return Regraded(outcomes, responses, missing,
-                     sum(o.points for o in outcomes.values()))
+    return Regraded(outcomes, responses, missing, sum(o.points for o in outcomes.values()),
+                    removed, version_problem(result, quiz))
 
 
-def _problem(result: QuizResult, known: dict[str, tuple[model.Quiz, dict[str, Any]]]) -> str:
+def passed(score: float, max_points: float, pass_mark: float) -> bool:
+    """A pass: the share of the points reached is at least the quiz's `pass_mark` (the rule
+    of the runtime's score line and of the class server's export)."""
+    return max_points > 0 and score / max_points >= pass_mark - 1e-9
+
+
+def _problem(result: QuizResult, known: dict[str, model.Quiz]) -> str:
     if result.quiz not in known:
         return f"not a quiz of this book (book quizzes: {', '.join(known)})"
-    quiz, bundle = known[result.quiz]
-    problem = version_problem(result, bundle)
-    if problem:
-        return problem
-    if abs(result.max - quiz.max_points) > 1e-9:
+    quiz = known[result.quiz]
+    kept = carried_over(result, quiz)
+    if abs(result.max - quiz.max_points) > 1e-9 and not (kept.changed or kept.unsure):
         return f"maximum {result.max:g} is not the quiz's {quiz.max_points:g}"
     if result.lesson != quiz.lesson:
         return f"lesson {result.lesson!r} is not the quiz's {quiz.lesson!r}"
@@ -145,7 +173,7 @@ def _read(path: Path) -> bytes | str:
 
 
 def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
-    known = {quiz.id: (quiz, make_bundle(quiz)) for quiz in quizzes}
+    known = {quiz.id: quiz for quiz in quizzes}
     found = Collected()
     chosen: dict[tuple[str, str], Entry] = {}
     conflicted: dict[tuple[str, str], list[str]] = {}
@@ -173,12 +201,13 @@ def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
             continue
         for result in results.quizzes:
             problem = _problem(result, known)
-            regraded = problem if problem else regrade(result, known[result.quiz][0])
+            regraded = problem if problem else regrade(result, known[result.quiz])
             if isinstance(regraded, str):
                 found.skipped.append(f"{shown}: quiz {result.quiz!r}: {regraded}; skipped")
                 continue
             _note_regrade(found, shown, result, regraded)
-            entry = Entry(student, result.quiz, regraded.score, result.max, result.attempts,
+            entry = Entry(student, result.quiz, regraded.score, known[result.quiz].max_points,
+                          result.attempts,
                           result.last_attempt, shown, regraded.outcomes, regraded.responses)
             first_name = found.names.setdefault(key_name, student)
             if first_name != student:
@@ -211,6 +240,11 @@ def collect(paths: Sequence[Path], quizzes: Sequence[model.Quiz]) -> Collected:
 def _note_regrade(found: Collected, shown: str, result: QuizResult,
                   regraded: Regraded) -> None:
     where = f"{shown}: quiz {result.quiz!r}"
+    if regraded.version_note:
+        found.notes.append(f"{where}: {regraded.version_note}")
+    if regraded.removed:
+        found.notes.append(f"{where}: {', '.join(regraded.removed)} are no longer in the quiz; "
+                           "their answers do not count")
     if regraded.missing:
         found.notes.append(f"{where}: no saved answer for {', '.join(regraded.missing)}; "
                            "scored 0")
@@ -240,7 +274,8 @@ def write_gradebook_csv(collected: Collected, quizzes: Sequence[model.Quiz], pat
     header = ["student"]
     for quiz in quizzes:
         header += [f"{quiz.lesson} score (of {_num(quiz.max_points)})",
-                   f"{quiz.lesson} attempts (self-reported)"]
+                   f"{quiz.lesson} attempts (self-reported)",
+                   f"{quiz.lesson} passed (pass mark {_num(quiz.pass_mark * 100)}%)"]
     header += ["total score", f"total max ({_num(sum(q.max_points for q in quizzes))})",
                "quizzes taken"]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,7 +287,9 @@ def write_gradebook_csv(collected: Collected, quizzes: Sequence[model.Quiz], pat
             taken = by_student[key]
             for quiz in quizzes:
                 got = taken.get(quiz.id)
-                row += [_num(got.score), str(got.attempts)] if got else ["", ""]
+                row += ([_num(got.score), str(got.attempts),
+                         "pass" if passed(got.score, quiz.max_points, quiz.pass_mark) else "fail"]
+                        if got else ["", "", ""])
             row += [_num(sum(e.score for e in taken.values())),
                     _num(sum(q.max_points for q in quizzes)), str(len(taken))]
             writer.writerow(row)

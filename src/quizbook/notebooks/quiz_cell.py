@@ -21,6 +21,7 @@ from typing import Any
 import nbformat as _nbformat
 
 from quizbook.bundle import make_bundle
+from quizbook.handin import from_book_config
 from quizbook.load import load_quiz
 from quizbook.notebooks.edition import Edition
 from quizbook.notebooks.ship import HELPER_NAME
@@ -65,13 +66,15 @@ def quiz_cells(quiz_path: Path, edition: Edition) -> list[Any]:
     a quiz file with problems.
     """
     quiz = load_quiz(quiz_path)
-    markup = quiz_html(make_bundle(quiz), QUIZ_HEADING_LEVEL)
+    # The book's hand-in line, beside the download as in the book (quizbook.handin).
+    markup = quiz_html(make_bundle(quiz), QUIZ_HEADING_LEVEL, from_book_config(quiz_path))
     how_to = nbformat.v4.new_markdown_cell(
         f"**The quiz of this lesson.** Run the next cell (**Shift+Enter**) to show "
         f"“{escape_md(quiz.title)}”. Choose your answers, then press **Check answers**; "
         "**Try again** clears the answers that are not right yet. Your answers are saved in "
-        f"`{quiz.id}.quizbook.json` next to this notebook; **Download my results** saves "
-        f"`results-{quiz.id}.json` for your instructor (a copy stays next to this notebook).")
+        f"`{quiz.id}.quizbook.json` next to this notebook; **Download my results** asks for "
+        f"your name once and saves `results-<your name>-{quiz.id}-<date>.json` for your "
+        "instructor (a copy stays next to this notebook).")
     code = nbformat.v4.new_code_cell(
         "# The book's quiz of this lesson (student bundle: no readable answer key).\n"
         f"{widget_import('show_quiz')}\n\n"

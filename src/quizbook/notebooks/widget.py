@@ -10,9 +10,10 @@ and the widget's front end is the book's own runtime (quizbook.runtime) as an ES
 Grading, feedback, keyboard use and downloads are the book's; only the storage differs:
 
 - `<quiz id>.quizbook.json` beside the notebook keeps the progress record (the browser
-  storage record of docs/contracts.md, plus `format`, `quiz` and `student`). Files the
-  earlier ipywidgets quiz wrote have the same shape and are carried over.
-- `results-<quiz id>.json` is a copy of the results file the student downloads.
+  storage record of docs/contracts.md, plus `format`, `quiz`, `student` and `student_id`).
+  Files the earlier ipywidgets quiz wrote have the same shape and are carried over.
+- `results-<name>-<quiz id>-<date>.json` is a copy of the results file the student
+  downloads, under the same name.
 
 `notes_box(lesson, key)` shows a notes area saved in `<lesson>.notes.json`.
 
@@ -48,7 +49,9 @@ RESULTS_FORMAT = "quizbook-results/1"
 MAX_STATE_BYTES = 2_000_000
 QUIZ_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: Keys the kernel adds to the runtime's record in the progress file.
-FILE_KEYS = ("format", "quiz", "student")
+FILE_KEYS = ("format", "quiz", "student", "student_id")
+#: The name of a results download (quizbook.runtime results.js): no folder, no dots to climb.
+RESULTS_NAME = re.compile(r"^results-[\w-]{1,150}\.json$")
 
 
 #: IPython's display, typed.
@@ -143,6 +146,7 @@ class QuizWidget(anywidget.AnyWidget):
     #: The runtime's progress record (JSON text), "" when there is none.
     record = traitlets.Unicode("").tag(sync=True)
     student = traitlets.Unicode("").tag(sync=True)
+    student_id = traitlets.Unicode("").tag(sync=True)
     #: A message for the quiz's status line (saving problems, files set aside).
     notice = traitlets.Unicode("").tag(sync=True)
 
@@ -152,16 +156,19 @@ class QuizWidget(anywidget.AnyWidget):
         folder = Path(directory) if directory is not None else Path.cwd()
         self.quiz_id = quiz_id
         self.progress = StateFile(folder / f"{quiz_id}.quizbook.json")
+        self.folder = folder
         self.results_path = folder / f"results-{quiz_id}.json"
         data, notice = self.progress.load(self._readable)
-        record, student = "", ""
+        record, student, student_id = "", "", ""
         if data is not None:
-            saved_name = data.get("student")
+            saved_name, saved_id = data.get("student"), data.get("student_id")
             student = saved_name[:200] if isinstance(saved_name, str) else ""
+            student_id = saved_id[:200] if isinstance(saved_id, str) else ""
             record = json.dumps({k: v for k, v in data.items() if k not in FILE_KEYS})
-        super().__init__(markup=markup, record=record, student=student, notice=notice or "")
+        super().__init__(markup=markup, record=record, student=student, student_id=student_id,
+                         notice=notice or "")
         self.observe(self._record_sent, names="record")
-        self.observe(self._student_typed, names="student")
+        self.observe(self._student_typed, names=["student", "student_id"])
         self.on_msg(self._message)
 
     def _readable(self, data: Any) -> str | None:
@@ -179,7 +186,7 @@ class QuizWidget(anywidget.AnyWidget):
         if record is None:
             return
         problem = self.progress.save({**record, "format": PROGRESS_FORMAT, "quiz": self.quiz_id,
-                                      "student": self.student})
+                                      "student": self.student, "student_id": self.student_id})
         if problem:
             self._tell(problem)
 
@@ -195,18 +202,20 @@ class QuizWidget(anywidget.AnyWidget):
             if self.progress.path.exists():
                 self._tell(self.progress.set_aside("stale"))
         elif kind == "results":
-            self._keep_results(content.get("text"))
+            self._keep_results(content.get("text"), content.get("name"))
 
-    def _keep_results(self, text: Any) -> None:
+    def _keep_results(self, text: Any, name: Any = None) -> None:
         data = _parse_object(text) if isinstance(text, str) else None
         if data is None or data.get("format") != RESULTS_FORMAT:
             self._tell("The results could not be copied next to this notebook (they were not "
                        "a results file).")
             return
-        problem = _write_atomically(self.results_path, json.dumps(data, indent=1,
-                                                                  ensure_ascii=False) + "\n")
+        # The download's own name (whose, which quiz, when) if it is a plain file name.
+        path = self.folder / name if isinstance(name, str) and RESULTS_NAME.match(name) \
+            else self.results_path
+        problem = _write_atomically(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
         self._tell(problem or f"Downloaded. A copy is also next to this notebook: "
-                              f"{self.results_path.name}. Hand in that file.")
+                              f"{path.name}. Hand in that file.")
 
 
 def show_quiz(quiz_id: str, markup: str, *, directory: Path | str | None = None) -> None:

@@ -1,7 +1,15 @@
 // @ts-check
-// The book host: mounts every quiz, discussion notes box and progress table under the
-// element (or document) it is given, with the browser's storage and downloads.
-// The classic script the book loads ends with `mountBookWhenParsed(document)`.
+// The book host: mounts every quiz (each as soon as its markup is parsed), discussion notes
+// box and progress table of a page, with the browser's storage and downloads, and keeps
+// open tabs of the book in step. The classic script the book loads ends with
+// `mountBookWhenParsed(document)`; the page has it right after its first quiz (which it
+// mounts at once), and after each further quiz a one-line script announces that one
+// (`quizbook:mount`, quizbook.sphinx.scripts).
+
+/** Per storage key, what to do when another tab of the book changed it. */
+const otherTabChanged = /** @type {Map<string, () => void>} */ (new Map());
+/** The quizzes of this page already mounted (or that failed: they keep their no-script note). */
+const mountedRoots = /** @type {Set<Element>} */ (new Set());
 
 /** @param {ParentNode} host @param {string} selector @param {(element: HTMLElement) => void} mount */
 function mountEach(host, selector, mount) {
@@ -23,76 +31,77 @@ function bookGrader(root) {
   return new RemoteGrader(server);
 }
 
-/** @param {HTMLElement} root a `[data-quizbook-discussion]` section */
-function mountDiscussion(root) {
-  root.querySelectorAll("textarea[data-quizbook-notes]").forEach((element) => {
-    const area = /** @type {HTMLTextAreaElement} */ (element);
-    const key = area.dataset.quizbookNotes || "";
-    area.value = browserStorage.get(key) || "";
-    area.addEventListener("input", () => browserStorage.set(key, area.value));
+/** @param {Document} doc */
+const reloadPage = (doc) => () => { if (doc.defaultView) doc.defaultView.location.reload(); };
+
+/** @param {HTMLElement} root a `[data-quizbook-quiz]` section @param {QuizStore} store */
+function mountBookQuiz(root, store) {
+  if (mountedRoots.has(root)) return;
+  mountedRoots.add(root);
+  const doc = root.ownerDocument;
+  const quiz = mountQuiz(root, {
+    grader: bookGrader(root), store, source: "book", reload: reloadPage(doc),
+    downloads: () => loadDownloads(doc),
+    download: (quizRoot, fileName, results) => loadDownloads(doc).then((part) =>
+      part.browserDownload(quizRoot, fileName, results)),
   });
-  revealScripted(root);
+  otherTabChanged.set(STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz"), quiz.sync);
 }
 
 /**
- * The "My progress" table (quizbook.sphinx.progress): saved scores of every quiz, and one
- * download of all results.
- * @param {HTMLElement} root @param {QuizStore} store
+ * Keep this tab in step with the others (the `storage` event): a quiz another tab saved is
+ * taken in, notes follow, and a change of student shows the page again (never one
+ * student's answers under another's name).
+ * @param {Window} view
  */
-function mountProgress(root, store) {
-  const data = root.querySelector("script[data-quizbook-progress]");
-  /** @type {{quiz: string, lesson: string, version: string, max: number}[]} */
-  const quizzes = JSON.parse((data && data.textContent) || "[]");
-  /** @type {QuizResults[]} */
-  const results = [];
-  let setAsideCount = 0;
-  for (const quiz of quizzes) {
-    const row = Array.from(root.querySelectorAll("[data-progress-quiz]"))
-      .find((element) => element.getAttribute("data-progress-quiz") === quiz.quiz);
-    const loaded = loadRecord(store, quiz.quiz, quiz.version, quiz.max);
-    if (loaded.setAside) setAsideCount++;
-    const record = loaded.record;
-    if (!row || !record) continue;
-    const cells = row.querySelectorAll("td");
-    cells[0].textContent = formatPoints(Math.min(recordPoints(record), quiz.max)) + " / " + formatPoints(quiz.max);
-    cells[1].textContent = String(record.attempts);
-    cells[2].textContent = new Date(record.last).toLocaleString();
-    results.push(quizResults(quiz.quiz, quiz.lesson, record, quiz.max));
-  }
-  revealScripted(root);
-  connectStudentName(root, store);
-  const status = /** @type {HTMLElement} */ (root.querySelector(".qb-status"));
-  if (setAsideCount) {
-    status.textContent = "Saved answers of " + setAsideCount + " quiz(zes) were for an older version or " +
-      "could not be read; they were set aside and those quizzes start fresh.";
-  }
-  const button = root.querySelector('[data-quizbook-action="download-all"]');
-  if (button) button.addEventListener("click", () => {
-    if (!results.length) {
-      status.textContent = "No quiz has been checked in this browser yet.";
+function followOtherTabs(view) {
+  view.addEventListener("storage", (event) => {
+    if (event.key === null || event.key === STUDENT_KEY) {
+      view.location.reload();
       return;
     }
-    const nameInput = /** @type {HTMLInputElement|null} */ (root.querySelector("[data-quizbook-student]"));
-    browserDownload(root, "quizbook-results.json", resultsFile(nameInput ? nameInput.value.trim() : "", "book", results));
-    status.textContent = "Downloaded the results of " + results.length + " quiz(zes).";
+    const follow = otherTabChanged.get(event.key);
+    if (follow) follow();
   });
 }
 
-/** @param {ParentNode} host the document, or the element holding the book's content */
-function mountBook(host) {
-  const store = browserQuizStore();
-  mountEach(host, "[data-quizbook-quiz]", (root) => mountQuiz(root, {
-    grader: bookGrader(root), store, source: "book",
-    download: (quizRoot, fileName, results) => browserDownload(quizRoot, fileName, results),
-  }));
-  mountEach(host, "[data-quizbook-discussion]", mountDiscussion);
-  mountEach(host, "[data-quizbook-progress-root]", (root) => mountProgress(root, store));
-  // For `make bench`: the moment every quiz on the page is usable.
-  performance.mark("quizbook:ready");
+/** @param {number} expected the quizzes the page has (0: unknown, wait for the page) */
+function markReadyWhenMounted(expected) {
+  if (mountedRoots.size >= expected && !performance.getEntriesByName("quizbook:ready").length) {
+    // For `make bench`: the moment every quiz on the page is usable.
+    performance.mark("quizbook:ready");
+  }
 }
 
-/** @param {Document} doc */
+/** Everything not mounted yet, once the page is parsed. @param {Document} doc @param {QuizStore} store */
+function mountBook(doc, store) {
+  mountEach(doc, "[data-quizbook-quiz]", (root) => mountBookQuiz(root, store));
+  if (typeof mountDiscussion === "function") mountEach(doc, "[data-quizbook-discussion]", mountDiscussion);
+  if (typeof mountProgress === "function") {
+    mountEach(doc, "[data-quizbook-progress-root]", (root) => mountProgress(root, store, reloadPage(doc)));
+  }
+  markReadyWhenMounted(0);
+}
+
+/**
+ * Mount the quiz right before this script and each later quiz as soon as the script after
+ * its markup announces it; the rest when the page is parsed.
+ * @param {Document} doc
+ */
 function mountBookWhenParsed(doc) {
-  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", () => mountBook(doc));
-  else mountBook(doc);
+  findParts(doc);
+  const store = browserQuizStore();
+  const script = doc.currentScript;
+  const expected = Number((script && script.getAttribute("data-quizbook-quizzes")) || 0);
+  /** @param {Element|null} root the element before a script: a quiz? */
+  const mountAfter = (root) => {
+    if (!root || !root.matches("[data-quizbook-quiz]")) return;
+    try { mountBookQuiz(/** @type {HTMLElement} */ (root), store); } catch (error) { console.warn("quizbook:", error); }
+    if (expected) markReadyWhenMounted(expected);
+  };
+  doc.addEventListener("quizbook:mount", (event) => mountAfter(/** @type {Element} */ (event.target).previousElementSibling));
+  mountAfter(script && script.previousElementSibling);
+  if (doc.defaultView) followOtherTabs(doc.defaultView);
+  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", () => mountBook(doc, store));
+  else mountBook(doc, store);
 }

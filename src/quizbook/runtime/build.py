@@ -4,9 +4,11 @@ The runtime is plain JavaScript files (JSDoc-typed, checked by `tsc --checkJs --
 that share one scope: the hash and answer rules, the grading interface, one file per
 question type in `types/`, storage, results, the quiz mount, and one file per host.
 
-- `classic_script()`: what the book loads with `<script defer>`. The files inside one
-  function, ending with `mountBookWhenParsed(document)`. A classic script because Chromium
-  runs neither `<script type="module">` nor `import()` from `file://`.
+- `classic_script()`: what the book loads. The files inside one function, ending with
+  `mountBookWhenParsed(document)`. A classic script because Chromium runs neither
+  `<script type="module">` nor `import()` from `file://`. A page loads only the code it
+  needs (`types`: the question types on it; `discussion`, `progress`: its notes boxes and
+  progress table): quizbook.sphinx.scripts writes one file per combination.
 - `widget_module()`: the ES module anywidget runs in JupyterLab: the same files, the
   notebook host instead of the book host, `export default { render }`, and named exports
   of the pure parts (the parity tests import this very module under node).
@@ -21,6 +23,7 @@ the parity tests check.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -32,7 +35,18 @@ RUNTIME = Path(__file__).resolve().parent
 #: Files before the types (the registry must exist when a type registers itself) ...
 BEFORE_TYPES = ("sha256.js", "answers.js", "grading.js")
 #: ... and after them; then one host.
-AFTER_TYPES = ("storage.js", "results.js", "quiz.js")
+AFTER_TYPES = ("records.js", "scores.js", "storage.js", "who.js", "quiz.js")
+#: The downloads part (results files, names, switching student, save warnings): the notebook
+#: module and the progress page carry it; a book page with quizzes loads it when first needed
+#: (`downloads_part()`, runtime/parts.js).
+DOWNLOADS = ("shelves.js", "results.js", "student.js", "downloads.js")
+PARTS_LOADER = "parts.js"
+#: Answer normalisation and number parsing: only the types that read typed answers use it.
+ANSWERS = "answers.js"
+TYPES_WITH_TYPED_ANSWERS = ("numeric", "short_text")
+#: Book pages only, each where the page has what it mounts.
+DISCUSSION = "discussion.js"
+PROGRESS = "progress.js"
 #: Class mode only, before the host.
 CLASS_MODE = ("remote.js",)
 BOOK_HOST = "book.js"
@@ -43,20 +57,36 @@ STYLESHEET = "quizbook.css"
 MODULE_EXPORTS = ("renderQuizWidget", "mountQuiz", "LocalGrader", "GradingError",
                   "gradeQuestion", "formatPoints", "digest", "unseal", "sha256Hex",
                   "normaliseAnswer", "parseNumber", "patternMatches", "isUsableRecord",
-                  "QUESTION_TYPES")
+                  "carryOver", "resultsFileName", "QUESTION_TYPES")
 CLASS_MODE_EXPORTS = ("RemoteGrader", "readServerReply")
 
 
-def question_type_files() -> list[Path]:
-    """One file per question type (`types/<type>.js`); each registers itself."""
-    return sorted((RUNTIME / "types").glob("*.js"))
+def question_type_files(types: Iterable[str] | None = None) -> list[Path]:
+    """One file per question type (`types/<type>.js`, each registers itself): all of them,
+    or those of `types`."""
+    files = sorted((RUNTIME / "types").glob("*.js"))
+    return files if types is None else [p for p in files if p.stem in set(types)]
 
 
-def source_files(host: str, *, class_mode: bool = False) -> list[Path]:
-    """The files of the runtime for one host (`BOOK_HOST` or `WIDGET_HOST`), in order."""
+def source_files(host: str, *, class_mode: bool = False, types: Iterable[str] | None = None,
+                 discussion: bool = True, progress: bool = True) -> list[Path]:
+    """The files of the runtime for one host (`BOOK_HOST` or `WIDGET_HOST`), in order: with
+    every question type (`types=None`) or only those listed; for the book, with the notes
+    boxes' and the progress table's code or not (the progress table grades every type)."""
+    book = host == BOOK_HOST
+    if book and progress:
+        types = None
+    type_files = question_type_files(types)
+    typed = types is None or any(t in TYPES_WITH_TYPED_ANSWERS for t in types)
+    before = [n for n in BEFORE_TYPES if n != ANSWERS or typed]
+    # The book loads the downloads part later, unless the page has the progress table.
+    downloads = DOWNLOADS if not book or progress else ()
+    pages = [n for n, wanted in ((DISCUSSION, discussion), (PROGRESS, progress)) if book and wanted]
+    loader = (PARTS_LOADER,) if book else ()
     extra = CLASS_MODE if class_mode else ()
-    return [*(RUNTIME / n for n in BEFORE_TYPES), *question_type_files(),
-            *(RUNTIME / n for n in (*AFTER_TYPES, *extra)), RUNTIME / host]
+    return [*(RUNTIME / n for n in before), *type_files,
+            *(RUNTIME / n for n in (*AFTER_TYPES, *downloads, *pages, *loader, *extra)),
+            RUNTIME / host]
 
 
 def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -74,10 +104,25 @@ def _joined(stamp: tuple[tuple[str, int, int], ...]) -> str:
     return "\n".join(parts)
 
 
-def classic_script(*, minify: bool = True, class_mode: bool = False) -> str:
-    """The book's script: every file inside one function, so nothing leaks into the page."""
-    body = _joined(_stamp(source_files(BOOK_HOST, class_mode=class_mode)))
+def classic_script(*, minify: bool = True, class_mode: bool = False,
+                   types: Iterable[str] | None = None, discussion: bool = True,
+                   progress: bool = True) -> str:
+    """The book's script: its files inside one function, so nothing leaks into the page.
+    Without arguments, everything; a page asks for what it has (`source_files`)."""
+    body = _joined(_stamp(source_files(BOOK_HOST, class_mode=class_mode, types=types,
+                                       discussion=discussion, progress=progress)))
     text = f'(function () {{\n"use strict";\n{body}\nmountBookWhenParsed(document);\n}})();\n'
+    return rjsmin.jsmin(text) + "\n" if minify else text
+
+
+def downloads_part(*, minify: bool = True) -> str:
+    """The downloads part a book page loads when first needed: its files inside one function,
+    handing their functions to the page's runtime in a `quizbook:part` event (no globals)."""
+    shared = ("scores.js", "storage.js", "who.js")  # also in the page's core: another scope
+    body = _joined(_stamp([*(RUNTIME / n for n in (*shared, *DOWNLOADS))]))
+    text = (f'(function () {{\n"use strict";\n{body}\n'
+            'document.dispatchEvent(new CustomEvent("quizbook:part", { detail: DOWNLOADS }));\n'
+            "})();\n")
     return rjsmin.jsmin(text) + "\n" if minify else text
 
 

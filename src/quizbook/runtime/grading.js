@@ -12,6 +12,7 @@
  * @property {string} id
  * @property {string} type
  * @property {number} points
+ * @property {string} [rev] the question's revision: changes when its key or points change
  * @property {string} [salt]
  * @property {Choice[]} [options]
  * @property {Choice[]} [items]
@@ -30,7 +31,13 @@
  * @property {string} id
  * @property {string} lesson
  * @property {string} title
- * @property {string} version
+ * @property {string} version depends only on what grading depends on (quizbook.versions)
+ * @property {{version: string, rights: Record<string, Record<string, string>>}} [legacy]
+ *   the version the scheme before issue 12 gave this content, and the renumbering of its
+ *   matching answers (quizbook.versions.legacy_table)
+ * @property {number} [pass_mark] share of the points that counts as a pass
+ * @property {number} [max_points]
+ * @property {string} [grader] "remote" in a class server's key-free bundle
  * @property {Question[]} questions
  */
 /**

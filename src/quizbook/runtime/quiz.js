@@ -11,10 +11,15 @@
  * @property {QuizStore} store
  * @property {(root: HTMLElement, fileName: string, results: ResultsFile) => void} download
  * @property {"book"|"notebook"} source written into results files
+ * @property {() => Promise<Downloads>} downloads the downloads part (a book page loads it
+ *   when first needed: parts.js)
+ * @property {() => void} [reload] show the page again (after a student switch); without it
+ *   the quiz offers no switch (a notebook folder is one student's)
  */
 /**
- * A mounted quiz: `say` shows a message in its status line.
- * @typedef {{say: (text: string) => void}} MountedQuiz
+ * A mounted quiz: `say` shows a message in its status line; `sync` takes in what another
+ * tab saved (the book host calls it on the `storage` event).
+ * @typedef {{say: (text: string) => void, sync: () => void}} MountedQuiz
  */
 
 /**
@@ -46,21 +51,39 @@ function revealScripted(root) {
   root.querySelectorAll("[data-qb-js]").forEach((part) => { /** @type {HTMLElement} */ (part).hidden = false; });
 }
 
-/** @param {HTMLElement} root @param {QuizStore} store */
-function connectStudentName(root, store) {
-  root.querySelectorAll("[data-quizbook-student]").forEach((element) => {
-    const input = /** @type {HTMLInputElement} */ (element);
-    input.value = store.studentName();
-    input.addEventListener("input", () => store.saveStudentName(input.value));
-  });
-}
-
 /** @param {Outcome} outcome */
 function verdictOf(outcome) {
   const head = !outcome.answered ? "Not answered." : outcome.correct ? "✓ Right."
     : outcome.points > 0 ? "◐ Partly right." : "✗ Not right yet.";
   return head + " " + formatPoints(outcome.points) + " / " + formatPoints(outcome.max) + " points.";
 }
+
+/** @param {string[]} numbers @returns {string} "3", "3 and 5", "2, 3 and 5" */
+const listed = (numbers) => numbers.length < 2 ? numbers.join("")
+  : numbers.slice(0, -1).join(", ") + " and " + numbers[numbers.length - 1];
+
+/** @param {number} count @param {string} one @param {string} many */
+const plural = (count, one, many) => count + " " + (count === 1 ? one : many);
+
+/**
+ * What a response keeps on "Try again": its right parts (options, items, pairs), nothing of
+ * an all-or-nothing answer that is wrong.
+ * @param {StudentResponse} response @param {Record<string, boolean>} parts
+ * @returns {StudentResponse}
+ */
+function rightParts(response, parts) {
+  if (Array.isArray(response)) return response.filter((id) => parts[id] === true);
+  if (isPlainObject(response)) {
+    /** @type {Record<string, string | number>} */
+    const kept = {};
+    for (const [key, value] of Object.entries(response)) if (parts[key] === true) kept[key] = value;
+    return kept;
+  }
+  return null;
+}
+
+/** @param {string|undefined} iso @returns {number} */
+const timeOf = (iso) => (iso && Date.parse(iso)) || 0;
 
 /**
  * @param {HTMLElement} root the quiz's `[data-quizbook-quiz]` section
@@ -74,8 +97,11 @@ function mountQuiz(root, host) {
   /** @type {Bundle} */
   const bundle = JSON.parse(bundleScript.textContent || "{}");
   const scoreElement = /** @type {HTMLElement} */ (root.querySelector("[data-quizbook-score]"));
+  const passElement = /** @type {HTMLElement|null} */ (root.querySelector("[data-quizbook-pass]"));
+  const scoreLine = /** @type {HTMLElement} */ (scoreElement.closest(".qb-scoreline") || scoreElement);
   const statusElement = /** @type {HTMLElement} */ (root.querySelector(".qb-status"));
   const maxPoints = Number(scoreElement.dataset.max);
+  const passMark = typeof bundle.pass_mark === "number" ? bundle.pass_mark : 0.7;
   /** @type {Map<string, HTMLElement>} */
   const fieldsets = new Map();
   root.querySelectorAll("[data-question-id]").forEach((element) => {
@@ -83,12 +109,21 @@ function mountQuiz(root, host) {
   });
   /** Per question, the response its feedback is for (JSON): another answer hides that feedback. */
   const shownFor = /** @type {Map<string, string>} */ (new Map());
-  const loaded = loadRecord(host.store, bundle.id, bundle.version, maxPoints);
+  /** Per question, how its checked answer was graded last (Try again keeps its right parts). */
+  const lastGraded = /** @type {Map<string, Graded>} */ (new Map());
+  /** Per question, when the student last changed it in this tab (ms): newer than a save? */
+  const changedHere = /** @type {Map<string, number>} */ (new Map());
+  const loaded = loadRecord(host.store, bundle, maxPoints);
   let record = loaded.record;
+  let stuck = loaded.stuck;
   let checking = false;
 
   /** @param {string} text */
   const say = (text) => { statusElement.textContent = text; };
+  /** What the downloads part needs of this quiz. @returns {QuizForDownload} */
+  const forDownload = () => ({ root, host, bundle, record, maxPoints, say });
+  /** @param {(part: Downloads) => unknown} use */
+  const withDownloads = (use) => host.downloads().then(use).catch((error) => say(problemText(error)));
   /** @param {Question} question */
   const fieldsetOf = (question) => /** @type {HTMLElement} */ (fieldsets.get(question.id));
   /** @param {Question} question */
@@ -99,6 +134,20 @@ function mountQuiz(root, host) {
   };
   /** @param {Question} question */
   const readResponse = (question) => typeOf(question).read(fieldsetOf(question));
+  /** @param {string} id */
+  const numberOf = (id) => String(bundle.questions.findIndex((question) => question.id === id) + 1);
+  /** When this tab last had question `id` as the store had it, or changed it (ms). */
+  const heldSince = (/** @type {string} */ id) =>
+    changedHere.get(id) || timeOf(record && record.times ? record.times[id] : undefined);
+
+  /** @param {ProgressRecord} saved @returns {boolean} false when nothing was saved */
+  function save(saved) {
+    const done = !stuck && host.store.save(bundle.id, JSON.stringify(saved));
+    const warning = root.querySelector(".qb-warn");
+    if (done && warning) warning.remove();
+    if (!done) withDownloads((part) => part.showSaveWarning(root, stuck));
+    return done;
+  }
 
   /** @param {Question} question */
   function clearFeedback(question) {
@@ -114,8 +163,11 @@ function mountQuiz(root, host) {
   const partElement = (fieldset, partId) => /** @type {HTMLElement[]} */ (Array.from(fieldset.querySelectorAll("[data-part]")))
     .find((element) => element.getAttribute("data-part") === partId);
 
-  /** @param {Question} question @param {Graded} graded @param {StudentResponse} response */
-  function showGraded(question, graded, response) {
+  /**
+   * @param {Question} question @param {Graded} graded @param {StudentResponse} response
+   * @param {string} [note] said first, e.g. that the question changed since it was answered
+   */
+  function showGraded(question, graded, response, note) {
     clearFeedback(question);
     const fieldset = fieldsetOf(question);
     const feedbackArea = /** @type {HTMLElement} */ (fieldset.querySelector(".qb-fb"));
@@ -126,6 +178,7 @@ function mountQuiz(root, host) {
       part.classList.add(right ? "qb-right" : "qb-wrong");
       part.appendChild(textElement(doc, "span", "qb-mark", right ? "✓ right" : "✗ not right"));
     }
+    if (note) feedbackArea.appendChild(textElement(doc, "p", "qb-changed", note));
     feedbackArea.appendChild(textElement(doc, "p", "qb-verdict", verdictOf(graded.outcome)));
     for (const [key, html] of Object.entries(graded.feedback)) {
       const part = besideParts ? partElement(fieldset, key) : undefined;
@@ -137,23 +190,83 @@ function mountQuiz(root, host) {
     }
     fieldset.classList.toggle("qb-done", graded.outcome.correct);
     shownFor.set(question.id, JSON.stringify(response));
+    lastGraded.set(question.id, graded);
   }
 
-  /** @param {number} points */
-  function showScore(points) {
+  /** @param {number} points @param {boolean} checked whether any answer was checked yet */
+  function showScore(points, checked) {
     scoreElement.dataset.score = formatPoints(points);
     scoreElement.textContent = formatPoints(points) + " / " + formatPoints(maxPoints);
+    if (!passElement) return;
+    const mark = "pass mark " + formatPoints(passMark * 100) + "%: " + formatPoints(passMark * maxPoints) +
+      " of " + formatPoints(maxPoints) + " points";
+    const passed = hasPassed(points, maxPoints, passMark);
+    passElement.dataset.passed = checked ? String(passed) : "";
+    passElement.textContent = !checked ? "(" + mark + ")" : passed ? "Passed (" + mark + ")." : "Not passed yet (" + mark + ").";
   }
 
   /** @param {unknown} error */
   const problemText = (error) => error instanceof GradingError ? error.message
     : "Your answers could not be checked (" + String(error) + "); they are still here.";
 
+  /** Bring the score and the status into view (the status is the live region). */
+  function revealSummary() {
+    const view = doc.defaultView;
+    const still = !!view && view.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    scoreLine.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
+  }
+
+  /**
+   * The saved answers to grade again (those checked) and what each question's controls
+   * show (Try again's right parts where it cleared them).
+   * @param {ProgressRecord} saved
+   */
+  function writeControls(saved, /** @type {Set<string>} */ only) {
+    for (const question of bundle.questions) {
+      if (!only.has(question.id)) continue;
+      const draft = saved.draft || {};
+      const shown = question.id in draft ? draft[question.id]
+        : question.id in saved.responses ? saved.responses[question.id] : null;
+      typeOf(question).write(fieldsetOf(question), shown);
+      clearFeedback(question);
+    }
+  }
+
+  /**
+   * Grade the checked answers of `saved` again and show them (never the saved points).
+   * @param {ProgressRecord} saved @param {Set<string>} only the questions to show again
+   * @param {Set<string>} changed questions whose key changed since they were answered
+   */
+  function showSaved(saved, only, changed) {
+    const draft = saved.draft || {};
+    showScore(0, false);
+    if (!host.grader.regrade) return;
+    host.grader.regrade(bundle, checkedResponses(saved)).then((graded) => {
+      for (const question of bundle.questions) {
+        const result = graded[question.id];
+        if (!result || !only.has(question.id)) continue;
+        lastGraded.set(question.id, result);
+        if (question.id in draft) continue;
+        showGraded(question, result, saved.responses[question.id], changed.has(question.id)
+          ? "This question was changed after you answered it: your answer was graded again under the new key."
+          : undefined);
+      }
+      showScore(gradedPoints(saved, graded), true);
+    }, (error) => say(problemText(error)));
+  }
+
   async function checkAnswers() {
     if (checking) return;
     checking = true;
     root.setAttribute("aria-busy", "true");
     try {
+      // Another tab may have saved since: per question, the later answer wins.
+      const fresh = loadRecord(host.store, bundle, maxPoints);
+      stuck = stuck || fresh.stuck;
+      const base = fresh.record || record;
+      const theirs = new Set(bundle.questions.map((question) => question.id).filter((id) =>
+        !!fresh.record && timeOf((fresh.record.times || {})[id]) > heldSince(id)));
+      if (fresh.record && theirs.size) writeControls(fresh.record, theirs);
       /** @type {Record<string, StudentResponse>} */
       const responses = {};
       for (const question of bundle.questions) responses[question.id] = readResponse(question);
@@ -166,11 +279,17 @@ function mountQuiz(root, host) {
       }
       const now = new Date().toISOString();
       /** @type {ProgressRecord} */
-      const next = record || { v: 1, version: bundle.version, attempts: 0, first: now, last: now, responses: {}, outcomes: {} };
+      const next = base ? { ...base, times: { ...(base.times || {}) }, outcomes: { ...base.outcomes },
+        responses: { ...base.responses } } : { v: 1, version: bundle.version, attempts: 0, first: now,
+        last: now, responses: {}, outcomes: {}, times: {} };
       next.attempts++;
       next.last = now;
+      next.draft = {};
+      next.revs = {};
+      const times = /** @type {Record<string, string>} */ (next.times);
       let total = 0, notRight = 0;
       for (const question of bundle.questions) {
+        next.revs[question.id] = question.rev || "";
         const response = responses[question.id];
         const result = graded[question.id] || { outcome: unansweredOutcome(question.points), feedback: {}, explanation: null };
         const { points, max, correct, answered } = result.outcome;
@@ -178,6 +297,10 @@ function mountQuiz(root, host) {
         const sameAnswer = JSON.stringify(response) === JSON.stringify(next.responses[question.id]);
         const attempts = (previous ? previous.attempts : 0) +
           (answered && !(sameAnswer && previous && previous.attempts) ? 1 : 0);
+        // A new answer (or one taken back) is this tab's latest word on the question; an
+        // empty one that was empty before is no word at all (another tab's answer stays).
+        const given = !(isEmptyResponse(response) && isEmptyResponse(next.responses[question.id]));
+        if (!sameAnswer && given) times[question.id] = now;
         next.responses[question.id] = response;
         next.outcomes[question.id] = { points, max, correct, attempts };
         total += points;
@@ -185,12 +308,16 @@ function mountQuiz(root, host) {
         showGraded(question, result, response);
       }
       record = next;
-      const saved = host.store.save(bundle.id, JSON.stringify(next));
-      showScore(total);
+      changedHere.clear();
+      const saved = save(next);
+      showScore(total, true);
       say("Checked: " + formatPoints(total) + " / " + formatPoints(maxPoints) + " points. " +
-        (notRight ? notRight + " question(s) not fully right; feedback is under each question." : "All right!") +
-        (saved ? "" : " Your answers could not be saved here (storage is full or blocked): " +
-          "download your results to keep them."));
+        (notRight ? plural(notRight, "question is", "questions are") + " not fully right; feedback is under each question."
+          : "All right!") +
+        (theirs.size ? " Answers saved in another tab since were taken for question " +
+          listed(Array.from(theirs, numberOf)) + "." : "") +
+        (saved ? "" : " Not saved: see below."));
+      revealSummary();
     } finally {
       checking = false;
       root.removeAttribute("aria-busy");
@@ -198,57 +325,50 @@ function mountQuiz(root, host) {
   }
 
   function retryWrongAnswers() {
+    if (!record) {
+      say("Check your answers first: then Try again clears what is not right.");
+      return;
+    }
+    const now = new Date().toISOString();
+    const draft = /** @type {Record<string, StudentResponse>} */ (record.draft = record.draft || {});
+    const times = /** @type {Record<string, string>} */ (record.times = record.times || {});
     /** @type {HTMLElement|null} */
     let firstCleared = null;
     for (const question of bundle.questions) {
-      const outcome = record && record.outcomes[question.id];
-      if (outcome && outcome.correct) continue;
+      const graded = lastGraded.get(question.id);
+      if (graded && graded.outcome.correct) continue;
+      const checked = record.responses[question.id];
+      const kept = graded && checked !== undefined ? rightParts(checked, graded.outcome.parts) : null;
       clearFeedback(question);
-      typeOf(question).write(fieldsetOf(question), null);
+      typeOf(question).write(fieldsetOf(question), kept);
+      draft[question.id] = kept;
+      times[question.id] = now;
+      changedHere.delete(question.id);
       firstCleared = firstCleared || fieldsetOf(question);
     }
     const control = firstCleared && /** @type {HTMLElement|null} */ (firstCleared.querySelector("input,select"));
     if (control) control.focus();
-    say(firstCleared ? "Answers that were not right are cleared: try them again." : "Everything is right already.");
+    const saved = save(record);
+    say((firstCleared ? "What was not right is cleared, and the right parts of partly right answers are kept: " +
+      "try the rest again." : "Everything is right already.") + (saved ? "" : " Not saved: see below."));
   }
 
-  function downloadResults() {
-    if (!record) {
-      say("Check your answers first: there are no results to download yet.");
-      return;
-    }
-    const nameInput = /** @type {HTMLInputElement|null} */ (root.querySelector("[data-quizbook-student]"));
-    const results = resultsFile(nameInput ? nameInput.value.trim() : "", host.source,
-      [quizResults(bundle.id, bundle.lesson, record, maxPoints)]);
-    host.download(root, "results-" + bundle.id + ".json", results);
-  }
-
-  /** Put saved answers back; their scores come from grading them again, never from the record. */
-  function restore(/** @type {ProgressRecord} */ saved) {
-    for (const id of Object.keys(saved.outcomes)) {
-      if (!bundle.questions.some((question) => question.id === id)) delete saved.outcomes[id];
-    }
-    /** @type {Record<string, StudentResponse>} */
-    const toGrade = {};
+  /** Take in what another tab saved: questions it changed later than this tab did. */
+  function sync() {
+    const fresh = loadRecord(host.store, bundle, maxPoints);
+    if (!fresh.record) return;
+    const saved = fresh.record;
+    const theirs = new Set(bundle.questions.map((question) => question.id)
+      .filter((id) => timeOf((saved.times || {})[id]) > heldSince(id)));
+    // This tab's unsaved changes stay: they are newer than what the other tab saved.
     for (const question of bundle.questions) {
-      if (!(question.id in saved.responses)) continue;
-      typeOf(question).write(fieldsetOf(question), saved.responses[question.id]);
-      if (question.id in saved.outcomes) toGrade[question.id] = saved.responses[question.id];
+      if (theirs.has(question.id)) continue;
+      const mine = record;
+      if (mine && question.id in mine.responses) saved.responses[question.id] = mine.responses[question.id];
     }
-    showScore(0);
-    if (!host.grader.regrade) return;
-    host.grader.regrade(bundle, toGrade).then((graded) => {
-      let total = 0;
-      for (const question of bundle.questions) {
-        const result = graded[question.id];
-        if (!result || !(question.id in toGrade)) continue;
-        const { points, max, correct } = result.outcome;
-        saved.outcomes[question.id] = { points, max, correct, attempts: saved.outcomes[question.id].attempts };
-        total += points;
-        showGraded(question, result, toGrade[question.id]);
-      }
-      showScore(total);
-    }, (error) => say(problemText(error)));
+    record = saved;
+    writeControls(saved, theirs);
+    showSaved(saved, theirs, new Set());
   }
 
   root.addEventListener("click", (event) => {
@@ -257,27 +377,51 @@ function mountQuiz(root, host) {
     const action = button.getAttribute("data-quizbook-action");
     if (action === "check") checkAnswers().catch((error) => say(problemText(error)));
     else if (action === "retry") retryWrongAnswers();
-    else if (action === "download") downloadResults();
+    else if (action === "download") withDownloads((part) => part.downloadQuiz(forDownload()));
+    else if (action === "switch-student") withDownloads((part) => part.panelOf(forDownload()).switchStudent());
+  });
+  root.addEventListener("change", (event) => {
+    if (/** @type {HTMLElement} */ (event.target).matches("[data-quizbook-student],[data-quizbook-student-id]")) {
+      withDownloads((part) => part.panelOf(forDownload()).commitTyped());
+    }
   });
   root.addEventListener("input", (event) => {
     const fieldset = /** @type {HTMLElement} */ (event.target).closest("[data-question-id]");
     const question = fieldset && bundle.questions.find((q) => q.id === fieldset.getAttribute("data-question-id"));
-    if (question && shownFor.has(question.id) && shownFor.get(question.id) !== JSON.stringify(readResponse(question))) {
+    if (!question) return;
+    changedHere.set(question.id, Date.now());
+    if (shownFor.has(question.id) && shownFor.get(question.id) !== JSON.stringify(readResponse(question))) {
       clearFeedback(question);
     }
   });
 
   revealScripted(root);
-  connectStudentName(root, host.store);
+  showStudent(root, host.store.student(), !!host.reload);
+  /** @type {string[]} */
+  const notices = [];
   if (loaded.setAside) {
-    say("Your saved answers were for an older version of this quiz or could not be read; the quiz starts fresh.");
+    notices.push("Your saved answers could not be read or were not written by this book; they were " +
+      "kept aside and the quiz starts fresh.");
   }
+  if (loaded.stuck) notices.push("Your saved answers could not be read, nor moved aside: see below.");
   if (record) {
-    restore(record);
-    say("Your saved answers are back (" + record.attempts + " check(s), last " +
+    const all = new Set(bundle.questions.map((question) => question.id));
+    writeControls(record, all);
+    showSaved(record, all, new Set(loaded.changed));
+    notices.push("Your saved answers are back (" + plural(record.attempts, "check", "checks") + ", last " +
       new Date(record.last).toLocaleString() + ").");
+    if (loaded.changed.length) {
+      notices.push("This quiz was changed since: the answer key of question " +
+        listed(loaded.changed.map(numberOf)) + " is new, and your answers were graded again under it.");
+    }
+    if (loaded.unsure) {
+      notices.push("This quiz was edited after your answers were saved: they were graded again under " +
+        "the current questions. Look over every answer.");
+    }
   } else {
-    showScore(0);
+    showScore(0, false);
   }
-  return { say };
+  if (loaded.stuck) withDownloads((part) => part.showSaveWarning(root, true));
+  say(notices.join(" "));
+  return { say, sync };
 }

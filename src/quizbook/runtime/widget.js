@@ -1,8 +1,9 @@
 // @ts-check
 // The notebook host: an anywidget (https://anywidget.dev) that shows the quiz markup rendered
-// at build time and mounts the same quiz on it. Its progress record and the student's name
-// live in the kernel (model traits `record` and `student`), which keeps them in a file beside
-// the notebook (quizbook_widget.py); the kernel answers with `notice` texts.
+// at build time and mounts the same quiz on it. Its progress record and the student (name and
+// id) live in the kernel (model traits `record`, `student` and `student_id`), which keeps them
+// in a file beside the notebook (quizbook_widget.py); the kernel answers with `notice` texts.
+// A notebook folder is one student's: there is no "Switch student" here.
 // The module made from this file ends with `export default { render: renderQuizWidget }`.
 
 /**
@@ -18,9 +19,14 @@ function widgetQuizStore(model) {
     setAside: (_quizId, text) => {
       put("record", "");
       model.send({ kind: "set-aside", text });
+      return true;
     },
-    studentName: () => String(model.get("student") || ""),
-    saveStudentName: (name) => { put("student", name); return true; },
+    student: () => ({ name: String(model.get("student") || ""), id: String(model.get("student_id") || "") }),
+    saveStudent: (student) => {
+      model.set("student_id", student.id);
+      put("student", student.name);
+      return true;
+    },
   };
 }
 
@@ -44,9 +50,10 @@ function renderQuizWidget({ model, el }) {
   }
   const quiz = mountQuiz(root, {
     grader: new LocalGrader(), store: widgetQuizStore(model), source: "notebook",
+    downloads: () => Promise.resolve(DOWNLOADS),
     download(quizRoot, fileName, results) {
       browserDownload(quizRoot, fileName, results);
-      model.send({ kind: "results", text: JSON.stringify(results, null, 1) });
+      model.send({ kind: "results", name: fileName, text: JSON.stringify(results, null, 1) });
     },
   });
   const showNotice = () => {

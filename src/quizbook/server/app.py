@@ -407,7 +407,7 @@ def _me(room: Classroom, uid: str) -> dict[str, Any] | None:
         for quiz_id, entry in room.catalog.entries.items():
             policy = room.policies.of(quiz_id)
             when = closed_at(session, quiz_id, policy)
-            quizzes.append({"id": quiz_id, "title": entry.title, "version": entry.version,
+            quizzes.append({"id": quiz_id, "title": entry.title, "version": entry.page_version,
                             "max": entry.quiz.max_points, "policy": policy.as_json(),
                             "rules": policy.sentences(),
                             "closed": when is not None and now >= when})

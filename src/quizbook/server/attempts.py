@@ -32,6 +32,7 @@ from quizbook.server.grading import (
 )
 from quizbook.server.models import Answer, Attempt, QuizState, Student, utcnow
 from quizbook.server.policy import Policies, Policy
+from quizbook.versions import carry_over
 
 ATTEMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
 
@@ -134,10 +135,10 @@ def _record(session: Session, entry: QuizEntry, policy: Policy, student_uid: str
     existing = session.scalar(select(Attempt).where(Attempt.attempt_uid == request.attempt_id))
     if existing is not None:
         return _resend(session, existing, student_uid, entry.quiz.id, digest)
-    if request.version != entry.version:
+    if request.version != entry.page_version:
         raise AttemptError(409, f"version: this quiz changed since the page was loaded "
-                                f"({request.version!r}, now {entry.version!r}); reload the "
-                                "page and answer again")
+                                f"({request.version!r}, now {entry.page_version!r}); reload "
+                                "the page and answer again")
     used = session.scalar(select(func.count()).select_from(Attempt).where(
         Attempt.student_id == student.id, Attempt.quiz_id == entry.quiz.id)) or 0
     if policy.tries is not None and used >= policy.tries:
@@ -203,7 +204,7 @@ def saved_answers(db: Database, catalog: Catalog, policies: Policies, student_ui
         last = attempts[-1] if attempts else None
         chosen = counted(attempts, policy)
         out: dict[str, Any] = {
-            "quiz": quiz_id, "version": entry.version, "policy": policy.as_json(),
+            "quiz": quiz_id, "version": entry.page_version, "policy": policy.as_json(),
             "closed": closed, "attempts": len(attempts),
             "attempts_left": attempts_left(policy, len(attempts)),
             "attempt_ids": [a.attempt_uid for a in attempts],
@@ -214,12 +215,18 @@ def saved_answers(db: Database, catalog: Catalog, policies: Policies, student_ui
         if last is not None:
             responses = {a.question_id: a.response for a in last.answers}
             reply = None
-            if last.quiz_version == entry.version:
+            # Answers stored under another version of the quiz are marked again only if
+            # they surely fit today's questions (quizbook.versions: the same version, or the
+            # one the scheme before issue 12 gave this content); they are graded now.
+            kept = carry_over(entry.quiz, last.quiz_version, responses)
+            if not kept.unsure:
+                responses = kept.responses
                 show = policy.marks_before_close or closed
                 reply = {**last.reply, "questions": questions_reply(
                     entry, grade_all(entry, responses), show)}
             out["last"] = {"attempt_id": last.attempt_uid, "attempt": last.number,
-                           "version": last.quiz_version, "late": last.late,
+                           "version": entry.page_version if not kept.unsure else "",
+                           "late": last.late,
                            "received_at": last.received_at.isoformat(),
                            "responses": responses, "reply": reply}
         return out

@@ -35,6 +35,7 @@ from quizbook.server.grading import Catalog
 from quizbook.server.models import Attempt, Student, utcnow
 from quizbook.server.policy import Policies
 from quizbook.server.security import csv_cell
+from quizbook.versions import carry_over
 
 
 @dataclass
@@ -126,7 +127,7 @@ def export_class(db: Database, catalog: Catalog, policies: Policies, out: Path) 
                                                chosen.max_points, len(attempts),
                                                chosen.received_at, "class database",
                                                regraded.outcomes, regraded.responses))
-            if chosen.quiz_version != catalog.entries[quiz.id].version:
+            if carry_over(quiz, chosen.quiz_version, {}).unsure:
                 report.notes.append(f"{student.name}: {quiz.id}: the counted attempt answered "
                                     "an earlier version of the quiz")
         grade_row += [str(passes), str(len(quizzes))]

@@ -18,6 +18,7 @@ from quizbook import model
 from quizbook.bundle import make_bundle
 from quizbook.grade import Outcome, fixed_feedback, grade, matching_rights
 from quizbook.markup import inline_html, plain_text
+from quizbook.server.keyfree import keyfree_bundle
 
 MAX_TEXT_ANSWER = 500
 
@@ -29,20 +30,25 @@ class ResponseError(ValueError):
 @dataclass(frozen=True)
 class QuizEntry:
     quiz: model.Quiz
+    #: The quiz's version (quizbook.versions): stored with every attempt, never shown.
     version: str
     title: str
     questions: dict[str, model.Question]
+    #: The version the class page carries (quizbook.server.keyfree.page_version): a check
+    #: sent from a page with another one was answered on a page loaded before a rebuild.
+    page_version: str = ""
 
 
 class Catalog:
-    """The book's quizzes by id, with the bundle version a page carries."""
+    """The book's quizzes by id, with their versions."""
 
     def __init__(self, quizzes: Sequence[model.Quiz]) -> None:
         self.entries: dict[str, QuizEntry] = {}
         for quiz in quizzes:
-            self.entries[quiz.id] = QuizEntry(quiz, make_bundle(quiz)["version"],
-                                              plain_text(quiz.title),
-                                              {q.id: q for q in quiz.questions})
+            bundle = make_bundle(quiz)
+            self.entries[quiz.id] = QuizEntry(quiz, bundle["version"], plain_text(quiz.title),
+                                              {q.id: q for q in quiz.questions},
+                                              keyfree_bundle(bundle)["version"])
 
     def get(self, quiz_id: str) -> QuizEntry | None:
         return self.entries.get(quiz_id)

@@ -12,6 +12,8 @@ No Starlette or SQLAlchemy here: the class build (a Sphinx extension) imports it
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 #: Top-level fields of a bundle that carry no key.
@@ -42,12 +44,26 @@ class KeyfreeError(ValueError):
 
 def keyfree_bundle(bundle: dict[str, Any], api: str = "/api/") -> dict[str, Any]:
     """The bundle without any key material; `api` is the URL of the server's API folder
-    (relative to the page that embeds the bundle)."""
+    (relative to the page that embeds the bundle). Its `version` is `page_version`."""
     out = {name: bundle[name] for name in BUNDLE_FIELDS if name in bundle}
     out["questions"] = [_question(bundle.get("id", "?"), q) for q in bundle["questions"]]
     out["grader"] = GRADER
+    out["version"] = page_version(out)
     out["api"] = api
     return out
+
+
+def page_version(keyfree: dict[str, Any]) -> str:
+    """The version a class page carries: a digest of what the key-free bundle shows.
+
+    Not the quiz's own version (quizbook.versions): that one depends only on ids, points and
+    keys, so a page showing it would let anyone try every possible key offline until the
+    digest matched. This one is made of what the page shows anyway, so it tells nothing more;
+    a wording change gives a new one (a page loaded before it is told to reload).
+    """
+    shown = {name: value for name, value in keyfree.items() if name not in ("version", "api")}
+    text = json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _question(quiz_id: str, question: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sphinx.application import Sphinx
 from quizbook.sphinx import (
     assets,
     discussion,
+    downloads,
     inert,
     instructor,
     links,
@@ -35,6 +36,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     quiz.setup(app)
     discussion.setup(app)
     progress.setup(app)
+    downloads.setup(app)  # the hand-in line beside every download
     assets.setup(app)
     safety.setup(app)
     phone_menu.setup(app)  # theme workaround: the menu button on phones

@@ -13,24 +13,29 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from quizbook.runtime.build import classic_script, stylesheet
+from quizbook.runtime.build import stylesheet
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
+from quizbook.sphinx.scripts import ensure_script, page_needs
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _static_path(app: Sphinx) -> None:
-    """Ship the runtime as one minified classic script and stylesheet (quizbook.runtime.build).
+    """Ship the runtime's stylesheet (quizbook.runtime.build); the scripts are written per
+    page need (quizbook.sphinx.scripts).
 
-    They are written next to the doctrees, which are never published, and Sphinx
-    copies them into `_static/`.
+    It is written next to the doctrees, which are never published, and Sphinx
+    copies it into `_static/`.
     """
     if app.builder.format != "html":
         return
     folder = Path(app.doctreedir).parent / "quizbook-static"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("quizbook.js", classic_script()), ("quizbook.css", stylesheet())):
+    stale = folder / "quizbook.js"  # one script for every page, before issue 12
+    if stale.exists():
+        stale.unlink()
+    for name, text in (("quizbook.css", stylesheet()),):
         target = folder / name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
@@ -53,7 +58,9 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
         context["metatags"] = context.get("metatags", "") + '<link rel="icon" href="data:,">\n'
     if doctree is not None and _uses_quizbook(doctree):
         app.add_css_file("quizbook.css")
-        app.add_js_file("quizbook.js", loading_method="defer")
+        needs = page_needs(doctree, app)
+        if needs.any and not needs.quizzes:  # with quizzes, the body has it before the first
+            app.add_js_file(ensure_script(app, needs), loading_method="defer")
 
 
 def _no_math(app: Sphinx, env: BuildEnvironment) -> None:

@@ -1,8 +1,9 @@
 """The `{quiz-progress}` directive: the "My progress" table of every lesson quiz.
 
 The table lists the quizzes found in the whole book (filled when the page is
-written, after every page was read); the browser runtime fills in the saved
-scores and offers one download with all results.
+written, after every page was read), with their student bundles; the browser runtime
+grades the saved answers again, fills in scores and pass/fail, and offers one download
+with all results.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
+from quizbook.handin import hand_in_html
+from quizbook.server.keyfree import keyfree_bundle
 from quizbook.sphinx.nodes import progress_node
 from quizbook.sphinx.quiz import all_quizzes
 from quizbook.sphinx.render import bundle_script, markup_templates
+
+#: The class build's extension: its progress page must not carry the offline bundles.
+CLASS_BUILD = "quizbook.server.classbuild"
 
 NOJS = "Your progress is read from this browser's storage, which needs JavaScript."
 
@@ -54,11 +60,14 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str],
     env.quizbook_progress_docs = mine  # type: ignore[attr-defined]
 
 
-def progress_html(rows: list[dict[str, Any]]) -> str:
-    meta = [{k: r[k] for k in ("quiz", "lesson", "title", "version", "max", "url")}
+def progress_html(rows: list[dict[str, Any]], hand_in: str = "") -> str:
+    """The table, with each quiz's student bundle: the runtime grades the saved answers again
+    (a saved score is never shown) and builds the results file from them."""
+    meta = [{k: r[k] for k in ("quiz", "lesson", "title", "max", "url", "bundle")}
             for r in rows]
     html = markup_templates().get_template("progress.html.j2").render(
-        rows=rows, meta_script=bundle_script(meta, "data-quizbook-progress"), nojs_note=NOJS)
+        rows=rows, meta_script=bundle_script(meta, "data-quizbook-progress"), nojs_note=NOJS,
+        hand_in=hand_in_html(hand_in))
     return html.strip()
 
 
@@ -66,11 +75,15 @@ def visit_progress_html(self: SphinxTranslator, node: progress_node) -> None:
     builder: Any = self.builder
     env = builder.env
     here = builder.current_docname
+    # A class build's pages carry key-free bundles only (quizbook.server.classbuild).
+    keyfree = CLASS_BUILD in builder.app.extensions
     rows = []
     for doc, info in all_quizzes(env):
         title = env.titles[doc].astext() if doc in env.titles else doc
-        rows.append({**info, "page": title, "url": builder.get_relative_uri(here, doc)})
-    self.body.append(progress_html(rows))
+        bundle = keyfree_bundle(info["bundle"]) if keyfree else info["bundle"]
+        rows.append({**info, "bundle": bundle, "page": title,
+                     "url": builder.get_relative_uri(here, doc)})
+    self.body.append(progress_html(rows, builder.config.quizbook_hand_in))
     raise nodes.SkipNode
 
 

@@ -19,6 +19,7 @@ from quizbook.markup import inline_html, plain_text
 from quizbook.sphinx.nodes import inline_html_node, quiz_node
 from quizbook.sphinx.para import para_number
 from quizbook.sphinx.render import fmt_points, quiz_html
+from quizbook.sphinx.scripts import after_quiz
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,8 @@ class QuizDirective(SphinxDirective):
                                                           strict=True), 1)))
         quizzes = _registry(self.env).setdefault(self.env.docname, [])
         quizzes.append({"quiz": quiz.id, "lesson": quiz.lesson, "title": plain_text(quiz.title),
-                        "version": bundle["version"], "max": quiz.max_points, "file": rel})
+                        "version": bundle["version"], "max": quiz.max_points, "file": rel,
+                        "bundle": bundle})
         out: list[nodes.Node] = [node]
         if self.config.quizbook_edition == "instructor":
             out.append(answer_key(quiz, self.env.docname))
@@ -231,7 +233,11 @@ def _check(app: Sphinx, env: BuildEnvironment) -> None:
 
 def visit_quiz_html(self: SphinxTranslator, node: quiz_node) -> None:
     level = getattr(self, "section_level", 1) + 1
-    self.body.append(quiz_html(node["bundle"], level))
+    # Each quiz is mounted right after its markup, by the runtime itself after the first and
+    # by a one-line script after the others (quizbook.sphinx.scripts): usable while the rest
+    # of the page is still loading.
+    self.body.append(quiz_html(node["bundle"], level, self.config.quizbook_hand_in))
+    self.body.append(after_quiz(self))
     raise nodes.SkipNode
 
 

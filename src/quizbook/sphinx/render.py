@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from quizbook.handin import hand_in_html
 from quizbook.model import QUESTION_TYPES
 from quizbook.points import format_points
 
@@ -50,8 +51,9 @@ def markup_templates() -> Environment:
     return env
 
 
-def quiz_html(bundle: dict[str, Any], heading_level: int) -> str:
-    """The quiz's markup from its student bundle, for a heading of `heading_level` (2..6).
+def quiz_html(bundle: dict[str, Any], heading_level: int, hand_in: str = "") -> str:
+    """The quiz's markup from its student bundle, for a heading of `heading_level` (2..6),
+    with `hand_in` (the book's `quizbook_hand_in`, inline Markdown) beside its download.
 
     One template per question type (`quiz_markup/types/<type>.html.j2`) renders its
     controls; the runtime's `types/<type>.js` reads and writes them.
@@ -63,5 +65,6 @@ def quiz_html(bundle: dict[str, Any], heading_level: int) -> str:
     exact_max = str(int(max_points)) if max_points == int(max_points) else repr(max_points)
     html = markup_templates().get_template("quiz.html.j2").render(
         quiz=bundle, level=max(2, min(6, heading_level)), bundle_script=bundle_script(bundle),
-        nojs_note=NOJS_NOTE, exact_max=exact_max, shown_max=format_points(max_points))
+        nojs_note=NOJS_NOTE, exact_max=exact_max, shown_max=format_points(max_points),
+        hand_in=hand_in_html(hand_in))
     return html.strip()
