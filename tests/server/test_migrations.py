@@ -28,7 +28,7 @@ def test_migrations_match_the_models_and_downgrade(db_url: str) -> None:
         assert differences == []
         tables = set(inspect(db.engine).get_table_names())
         assert tables == {"alembic_version", "settings", "students", "quiz_states", "attempts",
-                          "answers"}
+                          "answers", "rounds"}
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with db.engine.begin() as connection:

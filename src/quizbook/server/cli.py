@@ -146,7 +146,7 @@ def run_serve(args: argparse.Namespace) -> int:
           file=sys.stderr, flush=True)
     uvicorn.run(create_app(room), host=host, port=args.port, log_level="warning",
                 ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, access_log=False,
-                server_header=False)
+                server_header=False, timeout_graceful_shutdown=3)
     room.db.dispose()
     return EXIT_OK
 

@@ -12,12 +12,14 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from quizbook import model
 from quizbook.bundle import make_bundle
 from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.markup import inline_html, plain_text
+from quizbook.server.keyfree import keyfree_bundle
 
 MAX_TEXT_ANSWER = 500
 
@@ -32,6 +34,9 @@ class QuizEntry:
     version: str
     title: str
     questions: dict[str, model.Question]
+    #: Each question as a student's page shows it (the key-free bundle's question: safe
+    #: HTML texts, ids, no key), for the vote page and the projector.
+    shown: dict[str, dict[str, Any]]
 
 
 class Catalog:
@@ -40,9 +45,10 @@ class Catalog:
     def __init__(self, quizzes: Sequence[model.Quiz]) -> None:
         self.entries: dict[str, QuizEntry] = {}
         for quiz in quizzes:
-            self.entries[quiz.id] = QuizEntry(quiz, make_bundle(quiz)["version"],
-                                              plain_text(quiz.title),
-                                              {q.id: q for q in quiz.questions})
+            bundle = make_bundle(quiz)
+            shown = {q["id"]: q for q in keyfree_bundle(bundle)["questions"]}
+            self.entries[quiz.id] = QuizEntry(quiz, bundle["version"], plain_text(quiz.title),
+                                              {q.id: q for q in quiz.questions}, shown)
 
     def get(self, quiz_id: str) -> QuizEntry | None:
         return self.entries.get(quiz_id)
@@ -127,6 +133,12 @@ def grade_all(entry: QuizEntry, responses: Mapping[str, Any]) -> dict[str, Outco
     return {qid: grade(q, responses.get(qid)) for qid, q in entry.questions.items()}
 
 
+@lru_cache(maxsize=4096)
+def safe_html(text: str) -> str:
+    """`inline_html`, once per text: quiz texts are few and every Check shows them."""
+    return inline_html(text)
+
+
 def feedback_text(q: model.Question, key: str) -> str | None:
     """The authored feedback behind an `Outcome.feedback` key, if any."""
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
@@ -146,14 +158,14 @@ def question_reply(q: model.Question, outcome: Outcome, show_marks: bool) -> dic
     for key in outcome.feedback:
         text = feedback_text(q, key)
         if text is not None and (show_marks or not several_parts):
-            feedback[key] = inline_html(text)
+            feedback[key] = safe_html(text)
     explain = q.explanation is not None and outcome.answered and (show_marks or outcome.correct)
     return {
         "outcome": {"points": outcome.points, "max": outcome.max_points,
                     "correct": outcome.correct, "answered": outcome.answered,
                     "parts": dict(outcome.parts) if show_marks else {}},
         "feedback": feedback,
-        "explanation": inline_html(q.explanation) if explain and q.explanation else None,
+        "explanation": safe_html(q.explanation) if explain and q.explanation else None,
     }
 
 

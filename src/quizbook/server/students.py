@@ -86,9 +86,16 @@ def _new_code(session: Session) -> str:
             return code
 
 
-def join(db: Database, class_code: str, raw_name: str, raw_number: str, raw_code: str,
-         now: datetime | None = None) -> Student:
-    """The student joining (or rejoining), or JoinError saying what to fix."""
+@dataclass(frozen=True)
+class JoinRequest:
+    name: str
+    number: str | None
+    code: str
+    key: str
+
+
+def check_join(raw_name: str, raw_number: str, raw_code: str) -> JoinRequest:
+    """The join form cleaned, or JoinError saying which field to fix."""
     try:
         name = clean_name(raw_name)
     except ValueError as exc:
@@ -100,47 +107,59 @@ def join(db: Database, class_code: str, raw_name: str, raw_number: str, raw_code
     code = clean_code(raw_code)
     if not code:
         raise JoinError("code", "type the class code (or your personal join code)")
-    key = name_key(name)
-    now = now or utcnow()
+    return JoinRequest(name, number, code, name_key(name))
+
+
+def name_taken(name: str) -> JoinError:
+    # Two people joined with the same name at the same moment (PostgreSQL lets both
+    # transactions run; the unique name decides): the second is refused like any other.
+    return JoinError("name", f"the name {name!r} is already taken in this class")
+
+
+def join(db: Database, class_code: str, raw_name: str, raw_number: str, raw_code: str,
+         now: datetime | None = None) -> Student:
+    """The student joining (or rejoining), or JoinError saying what to fix. Blocking
+    (the server's writer stores it); the app awaits `join_session` in the writer itself."""
+    request = check_join(raw_name, raw_number, raw_code)
+    when = now or utcnow()
     try:
-        return _join(db, class_code, name, number, code, key, now)
+        return db.writer.call(lambda session: join_session(session, class_code, request, when))
     except IntegrityError:
-        # Two people joined with the same name at the same moment (PostgreSQL lets both
-        # transactions run; the unique name decides): the second is refused like any other.
-        raise JoinError("name", f"the name {name!r} is already taken in this class") from None
+        raise name_taken(request.name) from None
 
 
-def _join(db: Database, class_code: str, name: str, number: str | None, code: str, key: str,
-          now: datetime) -> Student:
-    with db.write() as session:
-        personal = session.scalar(select(Student).where(Student.code == code))
-        with_roster = roster_mode(session)
-        if personal is not None and (personal.on_roster or not with_roster):
-            if personal.name_key != key:
-                raise JoinError("name", "this personal code belongs to another name: type "
-                                        "your name as it was when you first joined (or as "
-                                        "on the roster)")
-            if personal.joined_at is None:
-                personal.joined_at = now
-            if number and not personal.number:
-                personal.number = number
-            return personal
-        if with_roster:
-            raise JoinError("code", "this class has a roster: type the personal join code "
-                                    "your instructor gave you")
-        if not hmac.compare_digest(code.encode(), class_code.encode()):
-            raise JoinError("code", "this is not the class code")
-        if session.scalar(select(Student.id).where(Student.name_key == key)) is not None:
-            raise JoinError("name", f"the name {name!r} is already taken in this class. If it "
-                                    "is yours, type the personal join code from your class "
-                                    "page instead of the class code; otherwise add an "
-                                    "initial to tell you apart")
-        student = Student(uid=secrets.token_hex(16), name=name, name_key=key, number=number,
-                          code=_new_code(session), on_roster=False, created_at=now,
-                          joined_at=now)
-        session.add(student)
-        session.flush()
-        return student
+def join_session(session: Session, class_code: str, request: JoinRequest,
+                 now: datetime) -> Student:
+    """The writer's job: find or add the student."""
+    name, number, code, key = request.name, request.number, request.code, request.key
+    personal = session.scalar(select(Student).where(Student.code == code))
+    with_roster = roster_mode(session)
+    if personal is not None and (personal.on_roster or not with_roster):
+        if personal.name_key != key:
+            raise JoinError("name", "this personal code belongs to another name: type "
+                                    "your name as it was when you first joined (or as "
+                                    "on the roster)")
+        if personal.joined_at is None:
+            personal.joined_at = now
+        if number and not personal.number:
+            personal.number = number
+        return personal
+    if with_roster:
+        raise JoinError("code", "this class has a roster: type the personal join code "
+                                "your instructor gave you")
+    if not hmac.compare_digest(code.encode(), class_code.encode()):
+        raise JoinError("code", "this is not the class code")
+    if session.scalar(select(Student.id).where(Student.name_key == key)) is not None:
+        raise JoinError("name", f"the name {name!r} is already taken in this class. If it "
+                                "is yours, type the personal join code from your class "
+                                "page instead of the class code; otherwise add an "
+                                "initial to tell you apart")
+    student = Student(uid=secrets.token_hex(16), name=name, name_key=key, number=number,
+                      code=_new_code(session), on_roster=False, created_at=now,
+                      joined_at=now)
+    session.add(student)
+    session.flush()
+    return student
 
 
 # --- roster ---------------------------------------------------------------------------
