@@ -38,7 +38,7 @@ MAX_PAUSE = 1.0
 Render = Callable[[], Awaitable[dict[str, Any]]]
 
 
-@dataclass
+@dataclass(eq=False)
 class Subscription:
     feed: Feed
     seen: int = 0

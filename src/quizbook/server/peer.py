@@ -36,7 +36,15 @@ from sqlalchemy.orm import Session
 
 from quizbook import model
 from quizbook.grade import grade
-from quizbook.server.attempts import AttemptError, answer_rows, locked_student, next_number
+from quizbook.server.attempts import (
+    AttemptError,
+    answer_rows,
+    attempt_counts,
+    insert_attempt,
+    locked_student,
+    resend,
+    stored_attempt,
+)
 from quizbook.server.grading import Catalog, QuizEntry, ResponseError, check_response, safe_html
 from quizbook.server.models import Answer, Attempt, Round, Student, utcnow
 from quizbook.server.stats import Distribution, distribution, is_unanswered
@@ -176,17 +184,17 @@ def store_vote(session: Session, catalog: Catalog, student_uid: str, request: Vo
                now: datetime | None = None) -> dict[str, Any]:
     """The writer's job: store one vote, committed before the reply (exactly once per
     vote_id, like a Check)."""
-    student = locked_student(session, student_uid)
+    student_id = locked_student(session, student_uid)
     digest = _digest(request)
-    existing = session.scalar(select(Attempt).where(Attempt.attempt_uid == request.vote_id))
-    if existing is not None:
-        if existing.student_id != student.id or existing.round_id != request.round_id \
-                or existing.request_digest != digest:
-            raise PeerError(409, "vote_id: this id was already used for another vote; make a "
-                                 "new id for a new vote")
-        stored: dict[str, Any] = existing.reply
-        return stored
     found = session.get(Round, request.round_id)
+    existing = stored_attempt(session, request.vote_id)
+    if existing is not None:
+        try:
+            return resend(existing, student_id, found.quiz_id if found else "", digest,
+                          request.round_id)
+        except AttemptError:
+            raise PeerError(409, "vote_id: this id was already used for another vote; make "
+                                 "a new id for a new vote") from None
     if found is None:
         raise PeerError(404, f"no vote {request.round_id} in this class")
     if found.closed_at is not None:
@@ -206,18 +214,15 @@ def store_vote(session: Session, catalog: Catalog, student_uid: str, request: Vo
         raise PeerError(422, "response: choose an answer before voting")
     outcome = grade(question, response)
     previous = session.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.student_id == student.id, Attempt.round_id == found.id)) or 0
-    reply = {"round": found.id, "recorded": True, "response": response,
-             "changes": previous}
-    vote = Attempt(attempt_uid=request.vote_id, student_id=student.id, quiz_id=entry.quiz.id,
-                   quiz_version=entry.version, number=next_number(session, student,
-                                                                  entry.quiz.id),
-                   received_at=now or utcnow(), late=False, score=outcome.points,
-                   max_points=outcome.max_points, request_digest=digest, reply=reply,
-                   round_id=found.id)
-    vote.answers = answer_rows(entry, {question.id: response}, {question.id: outcome})
-    session.add(vote)
-    session.flush()
+        Attempt.student_id == student_id, Attempt.round_id == found.id)) or 0
+    _, number = attempt_counts(session, student_id, entry.quiz.id)
+    reply = {"round": found.id, "recorded": True, "response": response, "changes": previous}
+    insert_attempt(session, {
+        "attempt_uid": request.vote_id, "student_id": student_id, "quiz_id": entry.quiz.id,
+        "quiz_version": entry.version, "number": number, "received_at": now or utcnow(),
+        "late": False, "score": outcome.points, "max_points": outcome.max_points,
+        "request_digest": digest, "reply": reply, "round_id": found.id},
+        answer_rows(entry, {question.id: response}, {question.id: outcome}))
     return reply
 
 
