@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -159,8 +159,8 @@ class Stored:
 
 # The writer runs these for every Check of a burst: plain Core statements, built once
 # (their compiled form is cached), parameters bound at execution.
-_ATTEMPTS, _ANSWERS, _STUDENTS = Attempt.__table__, Answer.__table__, Student.__table__
-_STATES = QuizState.__table__
+_ATTEMPTS, _ANSWERS = cast(Table, Attempt.__table__), cast(Table, Answer.__table__)
+_STUDENTS, _STATES = cast(Table, Student.__table__), cast(Table, QuizState.__table__)
 _STORED = select(_ATTEMPTS.c.student_id, _ATTEMPTS.c.quiz_id, _ATTEMPTS.c.request_digest,
                  _ATTEMPTS.c.round_id, _ATTEMPTS.c.reply
                  ).where(_ATTEMPTS.c.attempt_uid == bindparam("uid"))

@@ -176,10 +176,15 @@ def add_class_parser(sub: Any) -> None:
     _common(imported)
     imported.set_defaults(func=run_roster_import)
 
-    export = commands.add_parser("export", help="gradebook, item analysis and per-student "
-                                 "results files from the class database")
+    export = commands.add_parser("export", help="gradebook, item analysis, per-student "
+                                 "results files, LMS grade-import files (Canvas, Moodle) and "
+                                 "peer-instruction votes from the class database")
     _common(export)
     export.add_argument("-o", "--out", required=True, help="output folder")
+    export.add_argument("--moodle-id", choices=["number", "email"], default="number",
+                        help="how moodle-grades.csv identifies students: their student id "
+                        "(Moodle's ID number, default) or their email address (from the "
+                        "roster)")
     export.add_argument("--policy", help="attempt policy file (default: "
                         "BOOK/class-policy.yml)")
     export.set_defaults(func=run_export)
@@ -307,14 +312,16 @@ def run_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     catalog, policies = _quizzes_and_policies(book, args.policy)
     db = _open_db(args, book)
-    report = export_class(db, catalog, policies, Path(args.out))
-    for path in report.files[:3]:
-        print(path)
-    print(f"{Path(args.out) / 'results'}: {len(report.files) - 3} results file(s)")
+    report = export_class(db, catalog, policies, Path(args.out), args.moodle_id)
+    results = [p for p in report.files if p.parent.name == "results"]
+    for path in report.files:
+        if path not in results:
+            print(path)
+    print(f"{Path(args.out) / 'results'}: {len(results)} results file(s)")
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"{report.students} student(s) with attempts, {report.attempts} attempt(s)",
-          file=sys.stderr)
+    print(f"{report.students} student(s) with attempts, {report.attempts} attempt(s), "
+          f"{report.votes} vote(s)", file=sys.stderr)
     return EXIT_OK
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,7 +27,7 @@ from quizbook.markup import plain_text
 from quizbook.server.attempts import AttemptError
 from quizbook.server.db import random_code
 from quizbook.server.live import EventStream, events
-from quizbook.server.models import Student
+from quizbook.server.models import Round, Student
 from quizbook.server.panels import (
     overview_data,
     overview_regions,
@@ -161,12 +163,16 @@ async def pi_open(request: Request) -> Response:
     return RedirectResponse(root(request) + "instructor/vote", status_code=303)
 
 
-ACTIONS = {
-    "close": lambda s, rid: close_round(s, rid),
-    "reveal": lambda s, rid: reveal(s, rid),
-    "show": lambda s, rid: show_results(s, rid, True),
-    "hide": lambda s, rid: show_results(s, rid, False),
-}
+def _show(session: Session, round_id: int) -> Round:
+    return show_results(session, round_id, True)
+
+
+def _hide(session: Session, round_id: int) -> Round:
+    return show_results(session, round_id, False)
+
+
+ACTIONS: dict[str, Callable[[Session, int], Round]] = {
+    "close": close_round, "reveal": reveal, "show": _show, "hide": _hide}
 
 
 async def pi_action(request: Request) -> Response:
@@ -179,7 +185,7 @@ async def pi_action(request: Request) -> Response:
                                  f"{', '.join(ACTIONS)})")
     act = ACTIONS[action]
     try:
-        await room.db.writer.run(lambda session: act(session, round_id))
+        await room.db.writer.run(lambda session: act(session, int(round_id)))
     except AttemptError as exc:
         raise HTTPException(exc.status, exc.message) from None
     room.hub.changed("round")

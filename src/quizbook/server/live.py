@@ -18,6 +18,7 @@ number of answers stored in the class so far (the bench measures the lag with it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -176,10 +177,8 @@ class EventStream(StreamingResponse):
 
         async with anyio.create_task_group() as group:
             async def until_done(func: Callable[[], Awaitable[None]]) -> None:
-                try:
+                with contextlib.suppress(OSError):  # the connection went away mid-write
                     await func()
-                except OSError:  # the connection went away mid-write
-                    pass
                 group.cancel_scope.cancel()
 
             group.start_soon(until_done, partial(self.stream_response, send))

@@ -21,6 +21,7 @@ from quizbook.markup import plain_text
 from quizbook.server.attempts import closed_at
 from quizbook.server.models import Attempt, Student, utcnow
 from quizbook.server.peer import (
+    VOTE_TYPES,
     ProjectorView,
     RoundInfo,
     RoundResults,
@@ -31,7 +32,6 @@ from quizbook.server.peer import (
     round_results,
     rounds_of,
     shift,
-    VOTE_TYPES,
     shown_question,
     student_view,
     votes_of,

@@ -108,19 +108,19 @@ def class_results(session: Session, catalog: Catalog, policies: Policies,
     answers: dict[int, list[Any]] = defaultdict(list)
     chosen_ids = sorted(a.id for a in chosen.values())
     for part in _chunks(chosen_ids):
-        for r in session.execute(select(
+        for answer in session.execute(select(
                 Answer.attempt_id, Answer.question_id, Answer.response, Answer.points,
                 Answer.max_points, Answer.correct).where(Answer.attempt_id.in_(part))
                 .order_by(Answer.id)):
-            answers[r.attempt_id].append(r)
+            answers[answer.attempt_id].append(answer)
     answered: Counter[tuple[int, str, str]] = Counter()
-    for r in session.execute(
+    for student_id, quiz_id, question_id, count in session.execute(
             select(Attempt.student_id, Attempt.quiz_id, Answer.question_id, func.count())
             .join(Answer, Answer.attempt_id == Attempt.id)
             .where(and_(Attempt.round_id.is_(None), Attempt.quiz_id.in_(wanted),
                         Answer.answered.is_(True)))
             .group_by(Attempt.student_id, Attempt.quiz_id, Answer.question_id)):
-        answered[(r[0], r[1], r[2])] = r[3]
+        answered[(student_id, quiz_id, question_id)] = count
     out = ClassResults(students, dict(attempts), chosen, {})
     for quiz in quizzes:
         for student in students:
@@ -192,18 +192,18 @@ def distribution(q: model.Question, responses: Sequence[Any]) -> Distribution:
     """What the class answered (one response per student) to question `q`."""
     given = [r for r in responses if not is_unanswered(r)]
     right = sum(grade(q, r).correct for r in given)
-    base = {"answered": len(given), "unanswered": len(responses) - len(given), "right": right}
+    answered, unanswered = len(given), len(responses) - len(given)
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         picks: Counter[str] = Counter()
         for r in given:
             picks.update([r] if isinstance(r, str) else list(r))
         return Distribution(q, [Bar(_option_label(o), picks[o.id], o.correct, o.id)
-                                for o in q.options], **base)
+                                for o in q.options], answered, unanswered, right)
     if isinstance(q, model.TrueFalseQuestion):
         picks_tf = Counter(bool(r) for r in given if isinstance(r, bool))
         return Distribution(q, [Bar("True", picks_tf[True], q.answer is True, "true"),
                                 Bar("False", picks_tf[False], q.answer is False, "false")],
-                            **base)
+                            answered, unanswered, right)
     if isinstance(q, model.ShortTextQuestion | model.NumericQuestion):
         typed: Counter[str] = Counter()
         shown: dict[str, str] = {}
@@ -219,7 +219,7 @@ def distribution(q: model.Question, responses: Sequence[Any]) -> Distribution:
         if rest:
             bars.append(Bar(f"other answers ({len(typed) - len(top)} different)", rest, None,
                             "other"))
-        return Distribution(q, bars, counts="students who typed it", **base)
+        return Distribution(q, bars, answered, unanswered, right, "students who typed it")
     # Ordering and matching: per item (pair), the students who placed it right.
     if isinstance(q, model.OrderingQuestion):
         parts = [(i.id, plain_text(i.text)) for i in q.items]
@@ -230,4 +230,4 @@ def distribution(q: model.Question, responses: Sequence[Any]) -> Distribution:
     for r in given:
         placed.update(k for k, ok in grade(q, r).parts.items() if ok)
     return Distribution(q, [Bar(label, placed[pid], True, pid) for pid, label in parts],
-                        counts="students who placed it right", **base)
+                        answered, unanswered, right, "students who placed it right")
