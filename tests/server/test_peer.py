@@ -4,6 +4,7 @@ phase, the shift table, and that votes never count as tries or grades."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from collections.abc import Callable
@@ -19,9 +20,9 @@ from tests.server.asgi import AppClient
 from tests.server.conftest import QUIZ, Student, csrf_of
 
 
-def text_of(html: str) -> str:
-    """What a page says (tags dropped, white space collapsed)."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+def text_of(markup: str) -> str:
+    """What a page says (tags dropped, entities read, white space collapsed)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
 class Instructor:

@@ -157,7 +157,7 @@ def quiz_data(room: Classroom, quiz_id: str) -> dict[str, Any]:
     attempts = sum(len(rows) for rows in results.attempts.values())
     scored = [e.score / e.max for e in counted_entries if e.max]
     return {"quiz": {"row": row, "students": len(counted_entries), "attempts": attempts,
-                     "late": len(late), "counts": policy.counts, "items": items,
+                     "late": len(late), "counts": policy.counts, "questions": items,
                      "mean": sum(scored) / len(scored) if scored else None},
             "late": late, "late_counts": policy.late_counts, "title": entry.title,
             "answers": answers}
