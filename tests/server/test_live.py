@@ -16,8 +16,15 @@ import pytest
 
 from quizbook.server.classbuild import HTML_DIR
 from quizbook.server.live import Hub, events
-from tests.server.conftest import MINIMAL, QUIZ, TOKEN, HttpStudent, Server, copy_book, \
-    write_fake_build
+from tests.server.conftest import (
+    MINIMAL,
+    QUIZ,
+    TOKEN,
+    HttpStudent,
+    Server,
+    copy_book,
+    write_fake_build,
+)
 from tests.server.test_peer import text_of
 
 
