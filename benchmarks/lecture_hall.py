@@ -154,7 +154,8 @@ class Listener:
     base: int = 0  # answers already counted when the scenario started
 
 
-async def listen(base: str, listener: Listener, stop: asyncio.Event) -> None:
+async def listen(base: str, listener: Listener, stop: asyncio.Event,
+                 view: str = "overview") -> None:
     async with httpx.AsyncClient(base_url=base, timeout=None) as client:
         entered = await client.get(f"/instructor?token={TOKEN}")
         if entered.status_code not in (200, 303):
@@ -162,7 +163,7 @@ async def listen(base: str, listener: Listener, stop: asyncio.Event) -> None:
             listener.connected.set()
             return
         try:
-            async with client.stream("GET", "/instructor/events") as stream:
+            async with client.stream("GET", f"/instructor/events?view={view}") as stream:
                 if stream.status_code != 200:
                     listener.failure = f"/instructor/events answered {stream.status_code}"
                     listener.connected.set()
@@ -321,6 +322,32 @@ def start_server(book: Path, db_url: str, log: Path, profile: Path | None = None
     raise SystemExit("quizbook serve did not answer /healthz")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / ticks
+
+
+class Usage:
+    """The server's CPU time and the machine's load over one scenario (the machine is
+    shared: other work shows in the load, not in the server's CPU time)."""
+
+    def __init__(self, server: Server) -> None:
+        self.pid = server.process.pid
+        self.cpu = cpu_seconds(self.pid)
+        self.wall = time.perf_counter()
+
+    def emit(self, emit: Emit, name: str) -> None:
+        cpu = cpu_seconds(self.pid) - self.cpu
+        wall = time.perf_counter() - self.wall
+        emit(f"{name}_server_cpu_s", cpu, f"s of {wall:.1f} s ({100 * cpu / wall:.0f}% of one "
+             f"core); machine load {os.getloadavg()[0]:.1f} (2 cores)")
+
+
 def stored_ids(db_url: str) -> set[str]:
     from sqlalchemy import select
 
@@ -351,8 +378,7 @@ def postgres() -> Iterator[str]:
 Emit = Any
 
 
-def report(emit: Emit, prefix: str, what: str, tally: Tally, stored: set[str] | None = None,
-           listener: Listener | None = None) -> None:
+def report(emit: Emit, prefix: str, what: str, tally: Tally, stored: set[str]) -> None:
     lat = tally.latencies
     emit(f"{prefix}_{what}_per_s", tally.rate(), "/s")
     emit(f"{prefix}_{what}_p50_ms", percentile(lat, 0.50) * 1e3, "ms")
@@ -360,21 +386,24 @@ def report(emit: Emit, prefix: str, what: str, tally: Tally, stored: set[str] | 
     emit(f"{prefix}_{what}_p99_ms", percentile(lat, 0.99) * 1e3, "ms")
     emit(f"{prefix}_{what}_errors", len(tally.errors),
          f"of {len(lat)}" + (f" (first: {tally.errors[0]})" if tally.errors else ""))
-    if stored is not None:
+    if tally.sent:
         acked = {a for _, a in tally.acked}
-        emit(f"{prefix}_{what}_lost", tally.sent - len({a for _, a in tally.acked} & stored)
-             if tally.sent else 0,
+        emit(f"{prefix}_{what}_lost", tally.sent - len(acked & stored),
              f"(sent {tally.sent}, acknowledged {len(acked)}, acknowledged but not stored "
              f"{len(acked - stored)})")
-    if listener is not None:
-        if listener.failure:
-            emit(f"{prefix}_{what}_dashboard_lag_p95_ms", "n/a", listener.failure)
-            return
-        lags, missing = listener.lags(tally.acked)
-        emit(f"{prefix}_{what}_dashboard_lag_p50_ms", percentile(lags, 0.5) * 1e3, "ms")
-        emit(f"{prefix}_{what}_dashboard_lag_p95_ms", percentile(lags, 0.95) * 1e3, "ms")
-        emit(f"{prefix}_{what}_dashboard_lag_max_ms", max(lags, default=float("nan")) * 1e3,
-             f"ms ({len(listener.events)} updates, {missing} answers never shown)")
+
+
+def report_lag(emit: Emit, prefix: str, what: str, tally: Tally, listener: Listener,
+               page: str) -> None:
+    """How long the instructor's page took to show each acknowledged answer."""
+    if listener.failure:
+        emit(f"{prefix}_{what}_{page}_lag_p95_ms", "n/a", listener.failure)
+        return
+    lags, missing = listener.lags(tally.acked)
+    emit(f"{prefix}_{what}_{page}_lag_p50_ms", percentile(lags, 0.5) * 1e3, "ms")
+    emit(f"{prefix}_{what}_{page}_lag_p95_ms", percentile(lags, 0.95) * 1e3, "ms")
+    emit(f"{prefix}_{what}_{page}_lag_max_ms", max(lags, default=float("nan")) * 1e3,
+         f"ms ({len(listener.events)} updates, {missing} answers never shown)")
 
 
 async def run_class(server: Server, book: Path, plan: Plan, emit: Emit, prefix: str,
@@ -389,9 +418,16 @@ async def run_class(server: Server, book: Path, plan: Plan, emit: Emit, prefix: 
     joins, reads, checks = Tally(), Tally(), Tally()
 
     stop = asyncio.Event()
-    listener = Listener()
-    listening = asyncio.create_task(listen(server.base, listener, stop))
-    await listener.connected.wait()
+    # The instructor's screens: the dashboard, the peer-instruction panel, and the page of
+    # the quiz the check burst is on.
+    burst_quiz = quizzes[-1]
+    listener, panel, quiz_page = Listener(), Listener(), Listener()
+    listening = [asyncio.create_task(listen(server.base, listener, stop)),
+                 asyncio.create_task(listen(server.base, panel, stop, "pi")),
+                 asyncio.create_task(listen(server.base, quiz_page, stop,
+                                            f"quiz:{burst_quiz.id}"))]
+    for each in (listener, panel, quiz_page):
+        await each.connected.wait()
 
     async def life(student: Student, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -403,14 +439,17 @@ async def run_class(server: Server, book: Path, plan: Plan, emit: Emit, prefix: 
             await student.check(quiz, checks)
 
     started = time.perf_counter()
+    usage = Usage(server)
     await asyncio.gather(*(life(s, n * plan.join_window / plan.students)
                            for n, s in enumerate(students)))
     emit(f"{prefix}_steady_duration_s", time.perf_counter() - started, "s")
+    usage.emit(emit, f"{prefix}_steady")
     await asyncio.sleep(2.5)  # the last updates
     stored = stored_ids(server.db_url)
-    report(emit, prefix, "steady_join", joins)
-    report(emit, prefix, "steady_read", reads)
-    report(emit, prefix, "steady_check", checks, stored, listener)
+    report(emit, prefix, "steady_join", joins, stored)
+    report(emit, prefix, "steady_read", reads, stored)
+    report(emit, prefix, "steady_check", checks, stored)
+    report_lag(emit, prefix, "steady_check", checks, listener, "dashboard")
 
     # The vote closing: one question, every student within the burst window.
     joined = [s for s in students if s.client.cookies]
@@ -423,33 +462,40 @@ async def run_class(server: Server, book: Path, plan: Plan, emit: Emit, prefix: 
     votes = Tally()
     if opened.status_code in (200, 303):
         round_id = int((await students[0].client.get("/api/vote")).json()["round"]["id"])
-        listener.base = listener.events[-1][1] if listener.events else 0
+        panel.base = len(stored_ids(server.db_url))  # answers stored before the vote
 
         async def vote(student: Student) -> None:
             await asyncio.sleep(rng.uniform(0, plan.burst_window))
             await student.vote(round_id, question, votes)
 
+        usage = Usage(server)
         await asyncio.gather(*(vote(s) for s in joined))
+        usage.emit(emit, f"{prefix}_vote")
         await asyncio.sleep(2.5)
-        report(emit, prefix, "vote", votes, stored_ids(server.db_url), listener)
+        report(emit, prefix, "vote", votes, stored_ids(server.db_url))
+        report_lag(emit, prefix, "vote", votes, panel, "pi_panel")
     else:
         emit(f"{prefix}_vote_per_s", "n/a", f"(opening a vote answered {opened.status_code})")
 
     # The check burst: one quiz, every student within the burst window.
     burst = Tally()
-    listener.base = listener.events[-1][1] if listener.events else 0
-    burst_quiz = quizzes[-1]
+    listener.base = quiz_page.base = len(stored_ids(server.db_url))
 
     async def check(student: Student) -> None:
         await asyncio.sleep(rng.uniform(0, plan.burst_window))
         await student.check(burst_quiz, burst)
 
+    usage = Usage(server)
     await asyncio.gather(*(check(s) for s in joined))
+    usage.emit(emit, f"{prefix}_burst_check")
     await asyncio.sleep(2.5)
-    report(emit, prefix, "burst_check", burst, stored_ids(server.db_url), listener)
+    report(emit, prefix, "burst_check", burst, stored_ids(server.db_url))
+    report_lag(emit, prefix, "burst_check", burst, listener, "dashboard")
+    report_lag(emit, prefix, "burst_check", burst, quiz_page, "quiz_page")
 
     stop.set()
-    listening.cancel()
+    for task in listening:
+        task.cancel()
     for student in students:
         await student.close()
 

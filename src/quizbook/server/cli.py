@@ -146,7 +146,10 @@ def run_serve(args: argparse.Namespace) -> int:
           file=sys.stderr, flush=True)
     uvicorn.run(create_app(room), host=host, port=args.port, log_level="warning",
                 ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, access_log=False,
-                server_header=False, timeout_graceful_shutdown=3)
+                server_header=False, timeout_graceful_shutdown=3,
+                # Longer than browsers' and clients' own idle timeouts, so that the client
+                # closes an idle connection, never the server just as a request arrives.
+                timeout_keep_alive=65)
     room.db.dispose()
     return EXIT_OK
 

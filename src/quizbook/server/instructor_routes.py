@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -30,12 +30,16 @@ from quizbook.server.live import EventStream, events
 from quizbook.server.models import Round, Student
 from quizbook.server.panels import (
     overview_data,
+    overview_payload,
     overview_regions,
     pi_data,
+    pi_payload,
     pi_regions,
     projector_data,
+    projector_payload,
     projector_regions,
     quiz_data,
+    quiz_payload,
     quiz_regions,
 )
 from quizbook.server.peer import close_round, open_round, reveal, show_results, vote_questions
@@ -238,8 +242,7 @@ async def projector_events(request: Request) -> Response:
     base = root(request)
 
     async def render() -> dict[str, Any]:
-        data = await run_in_threadpool(projector_data, room)
-        return {"answers": data["answers"], "regions": projector_regions(room, data, base)}
+        return await run_in_threadpool(projector_payload, room, base)
 
     watcher = room.hub.subscribe("projector", frozenset({"round", "vote"}), render)
     return EventStream(events(watcher))
@@ -247,33 +250,45 @@ async def projector_events(request: Request) -> Response:
 
 # --- live updates of the instructor's pages -------------------------------------------------------
 
+#: The students table (the dashboard's largest part) is refreshed when someone joins, and
+#: otherwise (their Check counts) at most this often.
+STUDENTS_EVERY = 5.0
+
+
+def _overview_render(room: Classroom, base: str) -> Callable[[], Awaitable[dict[str, Any]]]:
+    last = {"joins": -1, "at": float("-inf")}
+
+    async def render() -> dict[str, Any]:
+        now = time.monotonic()
+        joins = room.hub.versions.get("students", 0)
+        with_students = joins != last["joins"] or now - last["at"] >= STUDENTS_EVERY
+        if with_students:
+            last.update(joins=joins, at=now)
+        return await run_in_threadpool(overview_payload, room, base, with_students)
+
+    return render
+
 
 async def instructor_events(request: Request) -> Response:
     require_instructor(request)
     room = room_of(request)
     base = root(request)
     view = request.query_params.get("view", "overview")
-
+    render: Callable[[], Awaitable[dict[str, Any]]]
     if view == "overview":
         topics = frozenset({"students", "quiz", "state", "round", "vote"})
-
-        async def render() -> dict[str, Any]:
-            data = await run_in_threadpool(overview_data, room)
-            return {"answers": data["answers"],
-                    "regions": overview_regions(room, data, base)}
+        render = _overview_render(room, base)
     elif view == "pi":
         topics = frozenset({"round", "vote", "students"})
 
         async def render() -> dict[str, Any]:
-            data = await run_in_threadpool(pi_data, room)
-            return {"answers": data["answers"], "regions": pi_regions(room, data, base)}
+            return await run_in_threadpool(pi_payload, room, base)
     elif view.startswith("quiz:") and room.catalog.get(view[5:]) is not None:
         quiz_id = view[5:]
         topics = frozenset({f"quiz:{quiz_id}", "state"})
 
         async def render() -> dict[str, Any]:
-            data = await run_in_threadpool(quiz_data, room, quiz_id)
-            return {"answers": data["answers"], "regions": quiz_regions(room, data, base)}
+            return await run_in_threadpool(quiz_payload, room, quiz_id, base)
     else:
         raise HTTPException(404, f"no live view {view!r} (views: overview, pi, quiz:QUIZ)")
     watcher = room.hub.subscribe(f"instructor:{view}", topics, render)

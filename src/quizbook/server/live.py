@@ -32,9 +32,9 @@ from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger("quizbook.server")
 PING_SECONDS = 15.0
-#: Rendering may take at most about a third of the time: the gathering pause grows with it.
-COST_FACTOR = 2.0
-MAX_PAUSE = 1.0
+#: Rendering may take at most about a quarter of the time: the gathering pause grows with it.
+COST_FACTOR = 3.0
+MAX_PAUSE = 1.5
 
 Render = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -134,11 +134,15 @@ class Hub:
         self.interval = interval
         self.feeds: dict[str, Feed] = {}
         self.version = 0
+        #: topic -> the version of its last change
+        self.versions: dict[str, int] = {}
 
     def changed(self, *topics: str) -> None:
         """Something was committed: wake the feeds that show it (call on the event loop)."""
         self.version += 1
         touched = set(topics)
+        for topic in touched:
+            self.versions[topic] = self.version
         for feed in list(self.feeds.values()):
             if feed.topics & touched:
                 feed.poke()

@@ -38,7 +38,6 @@ from quizbook.server.peer import (
 )
 from quizbook.server.room import Classroom
 from quizbook.server.stats import class_results, distribution, quiz_item_stats
-from quizbook.server.students import roster_mode
 
 
 def when(value: datetime | None) -> str:
@@ -69,11 +68,12 @@ def _quiz_state(room: Classroom, session: Session, quiz_id: str) -> dict[str, An
             "closes": when(closes) if closes and not closed else ""}
 
 
-def overview_data(room: Classroom) -> dict[str, Any]:
+def overview_data(room: Classroom, with_students: bool = True) -> dict[str, Any]:
+    """The dashboard: counts per quiz, the summary line and (`with_students`) the students
+    table, the largest part (the live page refreshes it less often)."""
     with room.db.read() as session:
-        checks = {(q, late): (n, s, mean) for q, late, n, s, mean in session.execute(
+        checks = {(q, late): (n, mean) for q, late, n, mean in session.execute(
             select(Attempt.quiz_id, Attempt.late, func.count(),
-                   func.count(func.distinct(Attempt.student_id)),
                    func.avg(Attempt.score / func.nullif(Attempt.max_points, 0)))
             .where(Attempt.round_id.is_(None)).group_by(Attempt.quiz_id, Attempt.late))}
         per_quiz_students: dict[str, int] = {q: n for q, n in session.execute(
@@ -81,21 +81,18 @@ def overview_data(room: Classroom) -> dict[str, Any]:
             .where(Attempt.round_id.is_(None)).group_by(Attempt.quiz_id))}
         quizzes = []
         for quiz_id in room.catalog.entries:
-            on_time = checks.get((quiz_id, False), (0, 0, None))
-            late = checks.get((quiz_id, True), (0, 0, None))
+            on_time = checks.get((quiz_id, False), (0, None))
+            late = checks.get((quiz_id, True), (0, None))
             row = _quiz_state(room, session, quiz_id)
             total = on_time[0] + late[0]
-            means = [(n, m) for n, _, m in (on_time, late) if m is not None]
+            means = [(n, m) for n, m in (on_time, late) if m is not None]
             row.update(students=per_quiz_students.get(quiz_id, 0), attempts=total,
                        late=late[0], mean=(sum(n * m for n, m in means) / total)
                        if total and means else None)
             quizzes.append(row)
-        per_student: dict[int, int] = {s: n for s, n in session.execute(
-            select(Attempt.student_id, func.count()).where(Attempt.round_id.is_(None))
-            .group_by(Attempt.student_id))}
-        students = [{"name": s.name, "number": s.number, "joined": when(s.joined_at),
-                     "attempts": per_student.get(s.id, 0)}
-                    for s in session.scalars(select(Student).order_by(Student.name_key))]
+        joined, on_roster = session.execute(select(
+            func.count(Student.id).filter(Student.joined_at.is_not(None)),
+            func.count(Student.id).filter(Student.on_roster.is_(True)))).one()
         votes = session.scalar(select(func.count()).select_from(Attempt)
                                .where(Attempt.round_id.is_not(None))) or 0
         current = current_round(session)
@@ -104,21 +101,40 @@ def overview_data(room: Classroom) -> dict[str, Any]:
             info = RoundInfo.of(current)
             vote_line = (f"vote {info.number} on {info.quiz_id} {info.question_id} "
                          f"{'open' if info.open else 'closed'}")
-        summary = {"joined": sum(1 for s in students if s["joined"]),
-                   "on_roster": sum(1 for _ in session.scalars(
-                       select(Student.id).where(Student.on_roster.is_(True)))),
+        summary = {"joined": joined, "on_roster": on_roster,
                    "checks": sum(v[0] for v in checks.values()), "votes": votes,
                    "vote_line": vote_line}
-        return {"quizzes": quizzes, "students": students, "summary": summary,
-                "with_roster": roster_mode(session), "answers": answers_total(session)}
+        data: dict[str, Any] = {"quizzes": quizzes, "summary": summary,
+                                "with_roster": bool(on_roster),
+                                "answers": answers_total(session)}
+        if with_students:
+            per_student: dict[int, int] = {s: n for s, n in session.execute(
+                select(Attempt.student_id, func.count()).where(Attempt.round_id.is_(None))
+                .group_by(Attempt.student_id))}
+            data["students"] = [
+                {"name": name, "number": number, "joined": when(joined_at),
+                 "attempts": per_student.get(sid, 0)}
+                for sid, name, number, joined_at in session.execute(
+                    select(Student.id, Student.name, Student.number, Student.joined_at)
+                    .order_by(Student.name_key))]
+        return data
 
 
 def overview_regions(room: Classroom, data: dict[str, Any], root: str) -> dict[str, str]:
-    return {
+    regions = {
         "live-summary": _macro(room, "overview_summary", data["summary"]),
         "live-quizzes": _macro(room, "quiz_rows", data["quizzes"], root, room.form_token),
-        "live-students": _macro(room, "student_rows", data["students"], data["with_roster"]),
     }
+    if "students" in data:
+        regions["live-students"] = _macro(room, "student_rows", data["students"],
+                                          data["with_roster"])
+    return regions
+
+
+def overview_payload(room: Classroom, root: str, with_students: bool) -> dict[str, Any]:
+    """One live update of the dashboard (read and rendered in the thread pool)."""
+    data = overview_data(room, with_students)
+    return {"answers": data["answers"], "regions": overview_regions(room, data, root)}
 
 
 # --- one quiz -------------------------------------------------------------------------------
@@ -168,6 +184,11 @@ def quiz_regions(room: Classroom, data: dict[str, Any], root: str) -> dict[str, 
             "live-late": _macro(room, "late_rows", data["late"], data["late_counts"])}
 
 
+def quiz_payload(room: Classroom, quiz_id: str, root: str) -> dict[str, Any]:
+    data = quiz_data(room, quiz_id)
+    return {"answers": data["answers"], "regions": quiz_regions(room, data, root)}
+
+
 # --- peer instruction: the instructor's panel ----------------------------------------------
 
 
@@ -206,6 +227,11 @@ def pi_regions(room: Classroom, data: dict[str, Any], root: str) -> dict[str, st
     return {"live-pi": _macro(room, "pi_panel", data["panel"], root, room.form_token)}
 
 
+def pi_payload(room: Classroom, root: str) -> dict[str, Any]:
+    data = pi_data(room)
+    return {"answers": data["answers"], "regions": pi_regions(room, data, root)}
+
+
 # --- the projector and the vote page --------------------------------------------------------
 
 
@@ -217,6 +243,11 @@ def projector_data(room: Classroom) -> dict[str, Any]:
 
 def projector_regions(room: Classroom, data: dict[str, Any], root: str) -> dict[str, str]:
     return {"projector": _macro(room, "projector", data["view"])}
+
+
+def projector_payload(room: Classroom, root: str) -> dict[str, Any]:
+    data = projector_data(room)
+    return {"answers": data["answers"], "regions": projector_regions(room, data, root)}
 
 
 def vote_data(room: Classroom, student_uid: str) -> StudentView:

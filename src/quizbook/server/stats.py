@@ -13,6 +13,7 @@ frequent typed answers), for the dashboard's bars and the peer-instruction round
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from quizbook import model
 from quizbook.export.gradebook import Collected, Entry, ItemStats, item_stats
-from quizbook.grade import grade
+from quizbook.grade import Outcome, grade
 from quizbook.markup import plain_text
 from quizbook.results import QuestionResult, QuizResult
 from quizbook.server.attempts import counted
@@ -188,10 +189,27 @@ def _option_label(option: model.Option) -> str:
     return f"{option.id}: {plain_text(option.text)}"
 
 
+class Grades:
+    """`grade` once per distinct answer: a class gives few distinct answers to a question,
+    and the live pages count them again after every burst."""
+
+    def __init__(self, q: model.Question) -> None:
+        self.q = q
+        self.seen: dict[str, Outcome] = {}
+
+    def __call__(self, response: Any) -> Outcome:
+        key = json.dumps(response, sort_keys=True)
+        outcome = self.seen.get(key)
+        if outcome is None:
+            outcome = self.seen[key] = grade(self.q, response)
+        return outcome
+
+
 def distribution(q: model.Question, responses: Sequence[Any]) -> Distribution:
     """What the class answered (one response per student) to question `q`."""
+    graded = Grades(q)
     given = [r for r in responses if not is_unanswered(r)]
-    right = sum(grade(q, r).correct for r in given)
+    right = sum(graded(r).correct for r in given)
     answered, unanswered = len(given), len(responses) - len(given)
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         picks: Counter[str] = Counter()
@@ -213,7 +231,7 @@ def distribution(q: model.Question, responses: Sequence[Any]) -> Distribution:
             typed[key] += 1
             shown.setdefault(key, text)
         top = typed.most_common(TOP_TYPED)
-        bars = [Bar(shown[k], n, grade(q, shown[k]).correct, f"typed-{i}")
+        bars = [Bar(shown[k], n, graded(shown[k]).correct, f"typed-{i}")
                 for i, (k, n) in enumerate(top)]
         rest = sum(typed.values()) - sum(n for _, n in top)
         if rest:
@@ -228,6 +246,6 @@ def distribution(q: model.Question, responses: Sequence[Any]) -> Distribution:
         parts = [(p.id, f"{plain_text(p.left)} → {plain_text(p.right)}") for p in q.pairs]
     placed: Counter[str] = Counter()
     for r in given:
-        placed.update(k for k, ok in grade(q, r).parts.items() if ok)
+        placed.update(k for k, ok in graded(r).parts.items() if ok)
     return Distribution(q, [Bar(label, placed[pid], True, pid) for pid, label in parts],
                         answered, unanswered, right, "students who placed it right")
