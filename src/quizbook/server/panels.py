@@ -9,6 +9,7 @@ alike, so a reload without JavaScript shows exactly what the live page shows.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -140,6 +141,23 @@ def overview_payload(room: Classroom, root: str, with_students: bool) -> dict[st
 # --- one quiz -------------------------------------------------------------------------------
 
 
+#: The item analysis of a quiz's page is computed again at most this often (seconds): it is
+#: the gradebook's own and the slowest part of the page; the answers and the share right
+#: are counted at every update.
+ITEM_STATS_EVERY = 1.0
+
+
+def _item_stats(room: Classroom, results: Any, quiz: Any, fresh: bool) -> list[Any]:
+    now = time.monotonic()
+    cached = room.memo.get(f"item-stats:{quiz.id}")
+    if not fresh and cached is not None and now - cached[0] < ITEM_STATS_EVERY:
+        stats: list[Any] = cached[1]
+        return stats
+    stats = quiz_item_stats(results, quiz)
+    room.memo[f"item-stats:{quiz.id}"] = (now, stats)
+    return stats
+
+
 @dataclass
 class LateAnswer:
     name: str
@@ -149,7 +167,9 @@ class LateAnswer:
     max: float
 
 
-def quiz_data(room: Classroom, quiz_id: str) -> dict[str, Any]:
+def quiz_data(room: Classroom, quiz_id: str, fresh: bool = True) -> dict[str, Any]:
+    """A quiz's page. `fresh=False` (live updates) may reuse an item analysis up to
+    ITEM_STATS_EVERY old; a page load always computes it."""
     entry = room.catalog.entries[quiz_id]
     quiz = entry.quiz
     policy = room.policies.of(quiz_id)
@@ -157,7 +177,7 @@ def quiz_data(room: Classroom, quiz_id: str) -> dict[str, Any]:
         results = class_results(session, room.catalog, room.policies, [quiz_id])
         row = _quiz_state(room, session, quiz_id)
         answers = answers_total(session)
-    stats = {s.question.id: s for s in quiz_item_stats(results, quiz)}
+    stats = {s.question.id: s for s in _item_stats(room, results, quiz, fresh)}
     counted_entries = results.entries_of(quiz_id)
     items = []
     for q in quiz.questions:
@@ -185,7 +205,7 @@ def quiz_regions(room: Classroom, data: dict[str, Any], root: str) -> dict[str, 
 
 
 def quiz_payload(room: Classroom, quiz_id: str, root: str) -> dict[str, Any]:
-    data = quiz_data(room, quiz_id)
+    data = quiz_data(room, quiz_id, fresh=False)
     return {"answers": data["answers"], "regions": quiz_regions(room, data, root)}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
@@ -70,6 +71,8 @@ class Classroom:
 
     #: One-time projector pairing codes (code -> expiry, time.monotonic()).
     pairings: dict[str, float] = field(default_factory=dict, repr=False)
+    #: Results the live pages keep between updates (key -> (time.monotonic(), value)).
+    memo: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def instructor_tag(self) -> str:
