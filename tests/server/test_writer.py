@@ -133,3 +133,36 @@ def test_many_threads_at_once_lose_nothing(db: Database) -> None:
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Setting)
                               .where(Setting.key.like("t%"))) == 200
+
+
+def test_a_students_jobs_always_take_the_same_lane() -> None:
+    """On PostgreSQL the writer has several lanes; one student's jobs stay in one lane (in
+    order, and never waiting on another lane's row locks), jobs without a key in lane 0."""
+
+    class Transaction:
+        def __enter__(self) -> Any:
+            class FakeSession:
+                @contextmanager
+                def begin_nested(self) -> Iterator[None]:
+                    yield
+
+            return FakeSession()
+
+        def __exit__(self, *exc: Any) -> None:
+            pass
+
+    writer = Writer(Transaction, name="lanes", lanes=3)
+    try:
+        def where(n: int) -> Any:
+            def job(session: Any) -> tuple[str, int]:
+                return threading.current_thread().name, n
+            return job
+
+        keys = [f"student-{k}" for k in range(12)]
+        done = {key: [writer.submit(where(n), key) for n in range(5)] for key in keys}
+        lanes = {key: {f.result(timeout=30)[0] for f in futures} for key, futures in done.items()}
+        assert all(len(names) == 1 for names in lanes.values())
+        assert len({next(iter(names)) for names in lanes.values()}) == 3
+        assert writer.call(where(0))[0] == "lanes-0"
+    finally:
+        writer.close()

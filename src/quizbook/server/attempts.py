@@ -129,7 +129,7 @@ def record_attempt(db: Database, catalog: Catalog, policies: Policies, student_u
     prepared = prepare_attempt(catalog, policies, quiz_id, body)
     try:
         return db.writer.call(lambda session: store_attempt(session, prepared, student_uid,
-                                                            now))
+                                                            now), key=student_uid)
     except IntegrityError:
         return after_conflict(db, prepared, student_uid)
 

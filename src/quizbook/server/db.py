@@ -34,6 +34,7 @@ DEFAULT_DB = Path("_class") / "class.db"
 #: Letters and digits nobody confuses when reading them off a projector or a slip.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _BEGIN = "quizbook_begin"
+WRITER_LANES = 4
 
 
 class DatabaseError(Exception):
@@ -125,8 +126,9 @@ class Database:
         self.engine = make_engine(self.url, create=create)
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        #: The server's one writer (started on first use): see quizbook.server.writer.
-        self.writer = Writer(self.write)
+        #: The server's writer (started on first use): see quizbook.server.writer. SQLite
+        #: writes one transaction at a time, so one lane; PostgreSQL overlaps several.
+        self.writer = Writer(self.write, lanes=1 if self.dialect == "sqlite" else WRITER_LANES)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -51,7 +51,7 @@ class ServerConfig:
     join_per_minute: float = 10.0
     scan_keys: bool = True
     #: Seconds the live pages wait to gather changes before one update (at least).
-    live_interval: float = 0.25
+    live_interval: float = 0.5
 
 
 @dataclass

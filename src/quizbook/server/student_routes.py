@@ -194,7 +194,7 @@ async def api_check(request: Request) -> Response:
         prepared = prepare_attempt(room.catalog, room.policies, quiz_id, body)
         try:
             reply = await room.db.writer.run(
-                lambda session: store_attempt(session, prepared, uid))
+                lambda session: store_attempt(session, prepared, uid), key=uid)
         except IntegrityError:
             reply = await run_in_threadpool(after_conflict, room.db, prepared, uid)
     except AttemptError as exc:
@@ -268,7 +268,7 @@ def vote_json(view: StudentView) -> dict[str, Any]:
 
 async def _record_vote(room: Classroom, uid: str, wanted: VoteRequest) -> dict[str, Any]:
     reply: dict[str, Any] = await room.db.writer.run(
-        lambda session: store_vote(session, room.catalog, uid, wanted))
+        lambda session: store_vote(session, room.catalog, uid, wanted), key=uid)
     room.hub.changed("vote")
     return reply
 

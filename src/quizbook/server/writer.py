@@ -13,6 +13,8 @@ batch: each answer still leaves after its attempt is committed (and, on SQLite w
 
 `Writer.run(job)` is for the event loop (await it); `Writer.call(job)` blocks, for
 threads and tests. A job is a function of the session; what it returns is the answer.
+On PostgreSQL there are several lanes (see `Writer`): one connection is idle while
+its round trips travel, so a second lane keeps the database busy.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import concurrent.futures
 import logging
 import queue
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -44,7 +47,45 @@ class WriterClosed(RuntimeError):
 
 
 class Writer:
-    def __init__(self, transaction: Callable[[], Any], name: str = "quizbook-writer") -> None:
+    """The writer: one lane (thread) on SQLite; on PostgreSQL several lanes, so that the
+    round trips of one batch overlap with another's. A job with a `key` (the student's
+    id) always goes to the same lane, so two lanes never lock the same student's row and
+    can never wait on each other; jobs without a key (the instructor's, joins) go to
+    lane 0."""
+
+    def __init__(self, transaction: Callable[[], Any], name: str = "quizbook-writer",
+                 lanes: int = 1) -> None:
+        self._lanes = [_Lane(transaction, f"{name}-{n}") for n in range(max(1, lanes))]
+
+    @property
+    def batches(self) -> int:
+        """Batches committed (the tests read this)."""
+        return sum(lane.batches for lane in self._lanes)
+
+    @property
+    def jobs(self) -> int:
+        return sum(lane.jobs for lane in self._lanes)
+
+    def submit(self, work: Callable[[Session], T],
+               key: str | None = None) -> concurrent.futures.Future[T]:
+        lane = self._lanes[zlib.crc32(key.encode()) % len(self._lanes) if key else 0]
+        return lane.submit(work)
+
+    async def run(self, work: Callable[[Session], T], key: str | None = None) -> T:
+        """Run `work` in the writer and wait (without blocking the event loop) until its
+        batch is committed. Exceptions of the job come back here, after the commit."""
+        return await asyncio.wrap_future(self.submit(work, key))
+
+    def call(self, work: Callable[[Session], T], key: str | None = None) -> T:
+        return self.submit(work, key).result()
+
+    def close(self) -> None:
+        for lane in self._lanes:
+            lane.close()
+
+
+class _Lane:
+    def __init__(self, transaction: Callable[[], Any], name: str) -> None:
         #: A context manager factory: a write transaction that commits when its block ends.
         self._transaction = transaction
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -52,7 +93,6 @@ class Writer:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._name = name
-        #: Batches committed and jobs run (the bench and the tests read these).
         self.batches = 0
         self.jobs = 0
 
@@ -71,14 +111,6 @@ class Writer:
         self._queue.put(_Job(work, done))
         return done
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in the writer and wait (without blocking the event loop) until its
-        batch is committed. Exceptions of the job come back here, after the commit."""
-        return await asyncio.wrap_future(self.submit(work))
-
-    def call(self, work: Callable[[Session], T]) -> T:
-        return self.submit(work).result()
-
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -87,7 +119,7 @@ class Writer:
             self._queue.put(None)
             thread.join(timeout=60)
 
-    # --- the writer thread ----------------------------------------------------------------
+    # --- the lane's thread ------------------------------------------------------------------
 
     def _loop(self) -> None:
         while True:
