@@ -38,7 +38,8 @@ def test_the_dashboard_shows_the_class(room: Classroom, instructor: AppClient,
     page = instructor.get("/instructor/").text
     said = text_of(page)
     assert "3 students joined · 2 Checks · 0 votes" in said
-    quizzes = table_rows(page, "Answers per quiz (each student's counted attempt)")
+    quizzes = table_rows(page, "Checks per quiz: students who checked, Checks, late Checks, "
+                               "the mean score of all Checks")
     assert quizzes[1][:5] == ["Every question type (m1-all-types)", "2", "2", "0", "36%"]
     assert quizzes[1][5].startswith("open Close now")
     people = table_rows(page, "Who has joined")

@@ -145,9 +145,9 @@ def test_a_peer_instruction_round_in_chromium(
         # The projector: another computer, paired with a one-time link (no token).
         teacher.goto(server.base + "/instructor/vote")
         teacher.click("text=Make a projector link")
-        link = str(teacher.inner_text("#pairing .code")).strip()
-        assert re.fullmatch(r"/projector/pair/[A-Z0-9]{10}", link)
-        projector.goto(server.base + link)
+        link = str(teacher.inner_text("#pairing-link")).strip()
+        assert re.fullmatch(re.escape(server.base) + r"/projector/pair/[A-Z0-9]{10}", link)
+        projector.goto(link)
         projector.wait_for_url("**/projector")
         assert "pair" not in projector.url and TOKEN not in projector.content()
         assert said(projector) == "Peer instruction No question yet."

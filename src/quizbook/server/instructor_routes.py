@@ -148,7 +148,7 @@ async def pi_page(request: Request) -> Response:
     return page(request, "pi.html", regions=pi_regions(room, data, root(request)),
                 choices=_choices(room), form_token=room.form_token,
                 pairing=pairing if pairing in room.pairings else "",
-                live=root(request) + "instructor/events?view=pi")
+                base=student_url(request), live=root(request) + "instructor/events?view=pi")
 
 
 async def pi_open(request: Request) -> Response:
