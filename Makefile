@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed-core
 TEST_INSTALLED := $(VENV)/.installed-test
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: book instructor export lint test test-fast test-server bench clean install install-test class
+.PHONY: book instructor export lint test test-fast test-server bench bench-class clean install install-test class
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,8 +66,18 @@ test: install-test lint
 test-server: install-test
 	$(BIN)/python -m pytest tests/server
 
+## Build and page figures (benchmarks/run.py), then the lecture hall: 300 simulated students
+## against a real quizbook serve on SQLite and on PostgreSQL (benchmarks/lecture_hall.py,
+## about 6 minutes of the total). Figures go in BENCHMARKS.md.
 bench: install-test
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/lecture_hall.py
+
+## The lecture hall alone; BENCH_ARGS="--quick" for a one-minute rehearsal on SQLite only,
+## e.g. make bench-class BENCH_ARGS="--quick --db sqlite".
+BENCH_ARGS ?=
+bench-class: install-test
+	$(BIN)/python benchmarks/lecture_hall.py $(BENCH_ARGS)
 
 clean:
 	rm -rf _build

@@ -27,8 +27,11 @@ def inline_html(text: str) -> str:
     return html.strip()
 
 
+@lru_cache(maxsize=8192)
 def plain_text(text: str) -> str:
-    """The readable text of inline Markdown, without markup (for XML exports, titles)."""
+    """The readable text of inline Markdown, without markup (for XML exports, titles).
+    Cached: the class server's live item analysis asks for the same option texts for
+    every wrong answer of every student, several times a second."""
     tokens = _parser().parseInline(text)
     return "".join(_texts(tokens)).strip()
 

@@ -1,8 +1,11 @@
-"""A throwaway PostgreSQL cluster from Debian's binaries, for the class server's tests.
+"""A throwaway PostgreSQL cluster from Debian's binaries, for the class server's tests
+and the lecture-hall bench.
 
 `initdb` in a temporary folder and `pg_ctl` on a free port; as root, both run as the
 `postgres` user (PostgreSQL refuses to run as root). Without the binaries, the test
 fails saying exactly what to install: a missing database is not a reason to skip.
+Tests run it with fsync off (speed); the bench with fsync on (`durable=True`), as a
+department server would.
 """
 
 from __future__ import annotations
@@ -45,20 +48,35 @@ def _as_owner(cmd: list[str], owner: str | None) -> list[str]:
     return ["runuser", "-u", owner, "--", *cmd] if owner else cmd
 
 
+class ClusterError(Exception):
+    """No cluster could be started; the message says what to install or what failed."""
+
+
 @contextmanager
 def cluster() -> Iterator[str]:
-    """Start a cluster; yield its base URL (`postgresql://quizbook@127.0.0.1:PORT`)."""
+    """Start a cluster for the tests (fsync off); yield its base URL
+    (`postgresql://quizbook@127.0.0.1:PORT`). Fails the test when it cannot."""
+    try:
+        with start_cluster() as base:
+            yield base
+    except ClusterError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@contextmanager
+def start_cluster(durable: bool = False) -> Iterator[str]:
+    """Start a cluster; yield its base URL. `durable`: fsync and full page writes on."""
     binaries = bin_dir()
     if binaries is None or not (binaries / "pg_ctl").exists():
-        pytest.fail(INSTALL, pytrace=False)
+        raise ClusterError(INSTALL)
     owner = None
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            pytest.fail("running as root, the PostgreSQL tests need the `postgres` user that "
-                        "Debian's postgresql package creates: apt-get install postgresql",
-                        pytrace=False)
+            raise ClusterError("running as root, PostgreSQL needs the `postgres` user that "
+                               "Debian's postgresql package creates: apt-get install "
+                               "postgresql") from None
         owner = "postgres"
     folder = Path(tempfile.mkdtemp(prefix="quizbook-pg-"))
     if owner:
@@ -70,8 +88,9 @@ def cluster() -> Iterator[str]:
         subprocess.run(_as_owner([str(binaries / "initdb"), "-D", str(data), "-U", "quizbook",
                                   "--auth=trust", "-E", "UTF8", "--no-sync"], owner),
                        check=True, capture_output=True, text=True, env=env, cwd=folder)
-        options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c max_connections=200")
+        safety = "" if durable else "-c fsync=off -c full_page_writes=off "
+        options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 {safety}"
+                   "-c max_connections=200")
         subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-l",
                                   str(logfile), "-o", options, "-w", "-t", "60", "start"],
                                  owner), check=True, capture_output=True, text=True, env=env,
@@ -79,8 +98,8 @@ def cluster() -> Iterator[str]:
     except subprocess.CalledProcessError as exc:
         log = logfile.read_text(errors="replace") if logfile.exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
-        pytest.fail(f"could not start a PostgreSQL cluster: {exc.stderr}\n{log[-2000:]}",
-                    pytrace=False)
+        raise ClusterError(f"could not start a PostgreSQL cluster: {exc.stderr}\n"
+                           f"{log[-2000:]}") from None
     try:
         yield f"postgresql://quizbook@127.0.0.1:{port}"
     finally:

@@ -104,7 +104,8 @@ def test_roster_only_roster_students_join_with_their_codes(
 
 @pytest.mark.parametrize(("text", "message"), [
     ("", "roster.csv:1:1: the file is empty"),
-    ("email\nx@y\n", "roster.csv:1:1: no `name` column in the header row (found: email)"),
+    ("email\nx@y\n", "roster.csv:1:1: no `name` column (or `first name` and `last name`) in "
+                      "the header row (found: email)"),
     ("name\nAda\nada\n", "roster.csv:3:1: name: 'ada' is also on line 2"),
     ("name\n" + "A" * 81 + "\n", "roster.csv:2:1: name: the name is longer than 80"),
     ("name\n\n\n", "roster.csv:2:1: no students in the roster"),

@@ -28,7 +28,7 @@ def test_migrations_match_the_models_and_downgrade(db_url: str) -> None:
         assert differences == []
         tables = set(inspect(db.engine).get_table_names())
         assert tables == {"alembic_version", "settings", "students", "quiz_states", "attempts",
-                          "answers"}
+                          "answers", "rounds"}
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with db.engine.begin() as connection:
@@ -69,3 +69,36 @@ def test_the_class_folder_stays_out_of_git(tmp_path: Path) -> None:
     db.migrate()
     db.dispose()
     assert (tmp_path / "_class" / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
+def test_a_part_one_database_upgrades_and_keeps_its_attempts(db_url: str) -> None:
+    """A class database made before peer instruction (revision 0001) gets the rounds table
+    and `attempts.round_id` when the server starts, and keeps every attempt as a Check."""
+    from sqlalchemy import text
+
+    db = Database(db_url, create=True)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO students (id, uid, name, name_key, code, on_roster, created_at) "
+                "VALUES (1, 'u1', 'Ada', 'ada', 'CODE0001', false, '2026-01-05 10:00:00')"))
+            connection.execute(text(
+                "INSERT INTO attempts (id, attempt_uid, student_id, quiz_id, quiz_version, "
+                "number, received_at, late, score, max_points, request_digest, reply) VALUES "
+                "(1, 'a-0000001', 1, 'q', 'v', 1, '2026-01-05 10:01:00', false, 2, 7, 'd', "
+                "'{}')"))
+        db.migrate()
+        db.check_current()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT attempt_uid, round_id FROM attempts")).all()
+            student = connection.execute(text("SELECT email, lms FROM students")).one()
+        assert [tuple(r) for r in rows] == [("a-0000001", None)]
+        assert tuple(student) == (None, None)
+        assert "rounds" in set(inspect(db.engine).get_table_names())
+    finally:
+        db.dispose()

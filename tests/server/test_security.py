@@ -263,7 +263,7 @@ def test_an_unexpected_error_shows_no_traceback(app: Any, student: Callable[...,
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("internal detail: /srv/secret/path")
 
-    monkeypatch.setattr("quizbook.server.app.record_attempt", broken)
+    monkeypatch.setattr("quizbook.server.student_routes.store_attempt", broken)
     ada = student("Ada")
     response = ada.check({"q1": "b"})
     assert response.status_code == 500

@@ -13,12 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from quizbook.grade import Outcome
 from quizbook.server.db import Database
 from quizbook.server.grading import (
     Catalog,
@@ -92,85 +93,202 @@ def attempts_left(policy: Policy, used: int) -> int | None:
     return None if policy.tries is None else max(0, policy.tries - used)
 
 
-def record_attempt(db: Database, catalog: Catalog, policies: Policies, student_uid: str,
-                   quiz_id: str, body: Any, now: datetime | None = None) -> dict[str, Any]:
-    """Grade and store one attempt; return the reply (the stored one for a resend)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A Check graded before it reaches the writer: everything but what depends on the
+    stored attempts (the attempt number, lateness, tries left)."""
+
+    entry: QuizEntry
+    policy: Policy
+    request: CheckRequest
+    digest: str
+    outcomes: dict[str, Outcome]
+    score: float
+    #: The reply's questions without and with per-part marks (lateness decides which).
+    questions: dict[bool, dict[str, Any]]
+
+
+def prepare_attempt(catalog: Catalog, policies: Policies, quiz_id: str,
+                    body: Any) -> Prepared:
+    """Check and grade a Check request (AttemptError 404/422 when it cannot be)."""
     entry = catalog.get(quiz_id)
     if entry is None:
         raise AttemptError(404, f"no quiz {quiz_id!r} in this class")
     request = parse_check(entry, body)
-    digest = request_digest(request.version, request.responses)
     policy = policies.of(quiz_id)
+    outcomes = grade_all(entry, request.responses)
+    questions = {show: questions_reply(entry, outcomes, show)
+                 for show in {True, policy.marks_before_close}}
+    return Prepared(entry, policy, request, request_digest(request.version, request.responses),
+                    outcomes, total(outcomes), questions)
+
+
+def record_attempt(db: Database, catalog: Catalog, policies: Policies, student_uid: str,
+                   quiz_id: str, body: Any, now: datetime | None = None) -> dict[str, Any]:
+    """Grade and store one attempt; return the reply (the stored one for a resend).
+    Blocking: for threads and tests (the app awaits `db.writer.run` itself)."""
+    prepared = prepare_attempt(catalog, policies, quiz_id, body)
     try:
-        with db.write() as session:
-            return _record(session, entry, policy, student_uid, request, digest, now)
+        return db.writer.call(lambda session: store_attempt(session, prepared, student_uid,
+                                                            now), key=student_uid)
     except IntegrityError:
-        # Another request stored this attempt id (or attempt number) first: answer from it.
-        with db.read() as session:
-            existing = session.scalar(select(Attempt).where(
-                Attempt.attempt_uid == request.attempt_id))
-            if existing is not None:
-                return _resend(session, existing, student_uid, quiz_id, digest)
-        raise AttemptError(409, "another attempt was stored at the same moment; send this "
-                                "one again") from None
+        return after_conflict(db, prepared, student_uid)
 
 
-def _resend(session: Session, existing: Attempt, student_uid: str, quiz_id: str,
-            digest: str) -> dict[str, Any]:
-    owner = session.get(Student, existing.student_id)
-    if owner is None or owner.uid != student_uid or existing.quiz_id != quiz_id \
-            or existing.request_digest != digest:
+def after_conflict(db: Database, prepared: Prepared, student_uid: str) -> dict[str, Any]:
+    """Another server process stored this attempt id (or attempt number) first: answer
+    from the stored attempt, or ask for a resend."""
+    with db.read() as session:
+        existing = stored_attempt(session, prepared.request.attempt_id)
+        if existing is not None:
+            return resend(existing, student_id_of(session, student_uid),
+                          prepared.entry.quiz.id, prepared.digest, None)
+    raise AttemptError(409, "another attempt was stored at the same moment; send this "
+                            "one again")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a resend is compared with: the stored attempt of the same id."""
+
+    student_id: int
+    quiz_id: str
+    request_digest: str
+    round_id: int | None
+    reply: Any
+
+
+# The writer runs these for every Check of a burst: plain Core statements, built once
+# (their compiled form is cached), parameters bound at execution.
+_ATTEMPTS, _ANSWERS = cast(Table, Attempt.__table__), cast(Table, Answer.__table__)
+_STUDENTS, _STATES = cast(Table, Student.__table__), cast(Table, QuizState.__table__)
+_STORED = select(_ATTEMPTS.c.student_id, _ATTEMPTS.c.quiz_id, _ATTEMPTS.c.request_digest,
+                 _ATTEMPTS.c.round_id, _ATTEMPTS.c.reply
+                 ).where(_ATTEMPTS.c.attempt_uid == bindparam("uid"))
+_STUDENT = select(_STUDENTS.c.id).where(_STUDENTS.c.uid == bindparam("uid"))
+_LOCKED_STUDENT = _STUDENT.with_for_update()
+_COUNTS = select(func.count(_ATTEMPTS.c.id).filter(_ATTEMPTS.c.round_id.is_(None)),
+                 func.max(_ATTEMPTS.c.number)).where(
+    _ATTEMPTS.c.student_id == bindparam("student"), _ATTEMPTS.c.quiz_id == bindparam("quiz"))
+_STATE = select(_STATES.c.closed_at).where(_STATES.c.quiz_id == bindparam("quiz"))
+_INSERT_ATTEMPT = insert(_ATTEMPTS).returning(_ATTEMPTS.c.id)
+_INSERT_ANSWERS = insert(_ANSWERS)
+
+
+def stored_attempt(session: Session, attempt_uid: str) -> Stored | None:
+    row = session.connection().execute(_STORED, {"uid": attempt_uid}).first()
+    return None if row is None else Stored(*row)
+
+
+def resend(existing: Stored, student_id: int | None, quiz_id: str, digest: str,
+           round_id: int | None) -> dict[str, Any]:
+    """The stored reply for the same attempt sent again; 409 when the id was used for
+    something else (another student, quiz, round or other answers)."""
+    if existing.student_id != student_id or existing.quiz_id != quiz_id \
+            or existing.request_digest != digest or existing.round_id != round_id:
         raise AttemptError(409, "attempt_id: this attempt id was already used for other "
                                 "answers; make a new id for a new attempt")
     reply: dict[str, Any] = existing.reply
     return reply
 
 
-def _record(session: Session, entry: QuizEntry, policy: Policy, student_uid: str,
-            request: CheckRequest, digest: str, now: datetime | None) -> dict[str, Any]:
-    student = session.scalar(select(Student).where(Student.uid == student_uid)
-                             .with_for_update())
-    if student is None:
+def student_id_of(session: Session, student_uid: str) -> int | None:
+    found: int | None = session.connection().execute(_STUDENT, {"uid": student_uid}).scalar()
+    return found
+
+
+def locked_student(session: Session, student_uid: str) -> int:
+    """The student's row id, locked for this transaction (PostgreSQL: other server
+    processes wait), or AttemptError(401)."""
+    found: int | None = session.connection().execute(_LOCKED_STUDENT,
+                                                     {"uid": student_uid}).scalar()
+    if found is None:
         raise AttemptError(401, "you are not in this class (any more): join again")
-    existing = session.scalar(select(Attempt).where(Attempt.attempt_uid == request.attempt_id))
+    return found
+
+
+def attempt_counts(session: Session, student_id: int, quiz_id: str) -> tuple[int, int]:
+    """(Checks used, the next attempt number) of a student at a quiz. Numbers count votes
+    too (they are unique per student and quiz); tries count Checks only."""
+    used, last = session.connection().execute(
+        _COUNTS, {"student": student_id, "quiz": quiz_id}).one()
+    return int(used or 0), int(last or 0) + 1
+
+
+def closed_now(session: Session, quiz_id: str, policy: Policy, now: datetime) -> bool:
+    state = session.connection().execute(_STATE, {"quiz": quiz_id}).first()
+    when = state[0] if state is not None else policy.closes
+    return when is not None and now >= when
+
+
+def insert_attempt(session: Session, values: dict[str, Any],
+                   answers: list[dict[str, Any]]) -> int:
+    """Insert an attempt and its answers (plain INSERTs: no ORM bookkeeping)."""
+    connection = session.connection()
+    attempt_id: int = connection.execute(_INSERT_ATTEMPT, values).scalar_one()
+    connection.execute(_INSERT_ANSWERS, [{**a, "attempt_id": attempt_id} for a in answers])
+    return attempt_id
+
+
+def store_attempt(session: Session, prepared: Prepared, student_uid: str,
+                  now: datetime | None = None) -> dict[str, Any]:
+    """The writer's job: store one graded Check (inside the writer's transaction)."""
+    entry, policy, request = prepared.entry, prepared.policy, prepared.request
+    student_id = locked_student(session, student_uid)
+    existing = stored_attempt(session, request.attempt_id)
     if existing is not None:
-        return _resend(session, existing, student_uid, entry.quiz.id, digest)
+        return resend(existing, student_id, entry.quiz.id, prepared.digest, None)
     if request.version != entry.page_version:
         raise AttemptError(409, f"version: this quiz changed since the page was loaded "
                                 f"({request.version!r}, now {entry.page_version!r}); reload "
                                 "the page and answer again")
-    used = session.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.student_id == student.id, Attempt.quiz_id == entry.quiz.id)) or 0
+    used, number = attempt_counts(session, student_id, entry.quiz.id)
     if policy.tries is not None and used >= policy.tries:
         raise AttemptError(409, f"no tries left: this quiz allows {policy.tries} "
                                 f"attempt{'s' if policy.tries != 1 else ''}")
     now = now or utcnow()
-    late = is_closed(session, entry.quiz.id, policy, now)
-    outcomes = grade_all(entry, request.responses)
+    late = closed_now(session, entry.quiz.id, policy, now)
     show_marks = policy.marks_before_close or late
-    score = total(outcomes)
-    reply = {"questions": questions_reply(entry, outcomes, show_marks),
-             "score": score, "max": entry.quiz.max_points, "late": late,
+    reply = {"questions": prepared.questions[show_marks],
+             "score": prepared.score, "max": entry.quiz.max_points, "late": late,
              "attempt": used + 1, "attempts_left": attempts_left(policy, used + 1)}
-    attempt = Attempt(attempt_uid=request.attempt_id, student_id=student.id,
-                      quiz_id=entry.quiz.id, quiz_version=entry.version, number=used + 1,
-                      received_at=now, late=late, score=score,
-                      max_points=entry.quiz.max_points, request_digest=digest, reply=reply)
-    attempt.answers = [
-        Answer(quiz_id=entry.quiz.id, question_id=qid, response=request.responses.get(qid),
-               answered=o.answered, points=o.points, max_points=o.max_points,
-               correct=o.correct, parts=dict(o.parts))
-        for qid, o in outcomes.items()]
-    session.add(attempt)
-    session.flush()  # constraint violations surface here, inside the transaction
+    insert_attempt(session, {
+        "attempt_uid": request.attempt_id, "student_id": student_id, "quiz_id": entry.quiz.id,
+        "quiz_version": entry.version, "number": number, "received_at": now, "late": late,
+        "score": prepared.score, "max_points": entry.quiz.max_points,
+        "request_digest": prepared.digest, "reply": reply, "round_id": None},
+        answer_rows(entry, request.responses, prepared.outcomes))
     return reply
+
+
+def answer_rows(entry: QuizEntry, responses: dict[str, Any],
+                outcomes: dict[str, Outcome]) -> list[dict[str, Any]]:
+    return [{"quiz_id": entry.quiz.id, "question_id": qid, "response": responses.get(qid),
+             "answered": o.answered, "points": o.points, "max_points": o.max_points,
+             "correct": o.correct, "parts": dict(o.parts)}
+            for qid, o in outcomes.items()]
 
 
 # --- reading back ---------------------------------------------------------------------
 
 
-def counted(attempts: Sequence[Attempt], policy: Policy) -> Attempt | None:
-    """The attempt that counts for the grade under the policy (None: none may count)."""
+class Countable(Protocol):
+    """What deciding the counted attempt needs (an Attempt row, or a lighter record)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def late(self) -> bool: ...
+    @property
+    def score(self) -> float: ...
+
+
+C = TypeVar("C", bound=Countable)
+
+
+def counted(attempts: Sequence[C], policy: Policy) -> C | None:
+    """The attempt that counts for the grade under the policy (None: none may count).
+    Votes of peer-instruction rounds are never passed here: they are not quiz attempts."""
     eligible = [a for a in attempts if policy.late_counts or not a.late]
     if not eligible:
         return None
@@ -182,8 +300,10 @@ def counted(attempts: Sequence[Attempt], policy: Policy) -> Attempt | None:
 
 
 def student_attempts(session: Session, student: Student, quiz_id: str) -> list[Attempt]:
+    """A student's attempts at a quiz (Checks, not peer-instruction votes), in order."""
     return list(session.scalars(select(Attempt).where(
-        Attempt.student_id == student.id, Attempt.quiz_id == quiz_id).order_by(Attempt.number)))
+        Attempt.student_id == student.id, Attempt.quiz_id == quiz_id,
+        Attempt.round_id.is_(None)).order_by(Attempt.number)))
 
 
 def saved_answers(db: Database, catalog: Catalog, policies: Policies, student_uid: str,

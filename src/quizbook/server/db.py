@@ -7,6 +7,10 @@ keys on, deleted rows overwritten (`secure_delete`), and write transactions that
 take the write lock at BEGIN (`BEGIN IMMEDIATE`) so that two requests never
 deadlock upgrading a read lock. On PostgreSQL, writers serialise per student with
 `SELECT ... FOR UPDATE`.
+
+Inside the server, every write goes through `Database.writer` (one thread per process
+that commits in batches, `quizbook.server.writer`); the data commands (export, forget,
+purge, roster) use `Database.write()` directly.
 """
 
 from __future__ import annotations
@@ -23,12 +27,14 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizbook.server.models import Setting
+from quizbook.server.writer import Writer
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_DB = Path("_class") / "class.db"
 #: Letters and digits nobody confuses when reading them off a projector or a slip.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _BEGIN = "quizbook_begin"
+WRITER_LANES = 4
 
 
 class DatabaseError(Exception):
@@ -70,7 +76,9 @@ def _sqlite_engine(url: str, create: bool) -> Engine:
             path.parent.mkdir(parents=True)
             # The class data stays out of git: it names students.
             (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-    engine = create_engine(url, connect_args={"timeout": 30})
+    # Readers run in the server's thread pool (40 threads): enough connections that a
+    # reader never waits for one; the writer needs only one.
+    engine = create_engine(url, connect_args={"timeout": 30}, pool_size=10, max_overflow=40)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
@@ -100,7 +108,7 @@ def make_engine(url: str, *, create: bool = False) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(url, create)
         if parsed.get_backend_name() == "postgresql":
-            return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            return create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
     except NoSuchModuleError:
         pass
     except ModuleNotFoundError as exc:
@@ -118,6 +126,9 @@ class Database:
         self.engine = make_engine(self.url, create=create)
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: The server's writer (started on first use): see quizbook.server.writer. SQLite
+        #: writes one transaction at a time, so one lane; PostgreSQL overlaps several.
+        self.writer = Writer(self.write, lanes=1 if self.dialect == "sqlite" else WRITER_LANES)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -200,4 +211,5 @@ class Database:
             return {row.key: row.value for row in session.scalars(select(Setting))}
 
     def dispose(self) -> None:
+        self.writer.close()
         self.engine.dispose()

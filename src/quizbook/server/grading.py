@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from quizbook import model
@@ -34,6 +35,9 @@ class QuizEntry:
     version: str
     title: str
     questions: dict[str, model.Question]
+    #: Each question as a student's page shows it (the key-free bundle's question: safe
+    #: HTML texts, ids, no key), for the vote page and the projector.
+    shown: dict[str, dict[str, Any]]
     #: The version the class page carries (quizbook.server.keyfree.page_version): a check
     #: sent from a page with another one was answered on a page loaded before a rebuild.
     page_version: str = ""
@@ -46,8 +50,9 @@ class Catalog:
         self.entries: dict[str, QuizEntry] = {}
         for quiz in quizzes:
             bundle = make_bundle(quiz)
+            shown = {q["id"]: q for q in keyfree_bundle(bundle)["questions"]}
             self.entries[quiz.id] = QuizEntry(quiz, bundle["version"], plain_text(quiz.title),
-                                              {q.id: q for q in quiz.questions},
+                                              {q.id: q for q in quiz.questions}, shown,
                                               keyfree_bundle(bundle)["version"])
 
     def get(self, quiz_id: str) -> QuizEntry | None:
@@ -133,6 +138,12 @@ def grade_all(entry: QuizEntry, responses: Mapping[str, Any]) -> dict[str, Outco
     return {qid: grade(q, responses.get(qid)) for qid, q in entry.questions.items()}
 
 
+@lru_cache(maxsize=4096)
+def safe_html(text: str) -> str:
+    """`inline_html`, once per text: quiz texts are few and every Check shows them."""
+    return inline_html(text)
+
+
 def feedback_text(q: model.Question, key: str) -> str | None:
     """The authored feedback behind an `Outcome.feedback` key, if any (or the fixed text of
     a key such as "not_a_number")."""
@@ -156,14 +167,14 @@ def question_reply(q: model.Question, outcome: Outcome, show_marks: bool) -> dic
     for key in outcome.feedback:
         text = feedback_text(q, key)
         if text is not None and (show_marks or not several_parts):
-            feedback[key] = inline_html(text)
+            feedback[key] = safe_html(text)
     explain = q.explanation is not None and outcome.answered and (show_marks or outcome.correct)
     return {
         "outcome": {"points": outcome.points, "max": outcome.max_points,
                     "correct": outcome.correct, "answered": outcome.answered,
                     "parts": dict(outcome.parts) if show_marks else {}},
         "feedback": feedback,
-        "explanation": inline_html(q.explanation) if explain and q.explanation else None,
+        "explanation": safe_html(q.explanation) if explain and q.explanation else None,
     }
 
 

@@ -10,8 +10,12 @@ Tables:
 - `attempts`: one row per Check a student sent, keyed by the client's attempt id
   (exactly once), with the reply that was sent back.
 - `answers`: one row per question of an attempt (response, points, right/wrong):
-  what the live answer distributions, the item analysis and, later, peer-instruction
-  rounds read (part 2 adds a `rounds` table and `attempts.round_id`).
+  what the live answer distributions, the item analysis and the peer-instruction
+  rounds read.
+- `rounds`: peer-instruction votes on one question (vote 1, vote 2): when each opened
+  and closed, when the key was revealed and when the results were put on the projector.
+  A vote is an attempt with `round_id` set (and one answer): it is kept like every
+  other answer but never counts as a try or for the grade.
 
 Times are stored in UTC.
 """
@@ -41,6 +45,7 @@ NAME_CHARS = 80
 NUMBER_CHARS = 40
 CODE_CHARS = 16
 ID_CHARS = 64
+EMAIL_CHARS = 254
 
 #: Constraint names fixed by convention, so migrations name them the same on every database.
 NAMING = {
@@ -105,6 +110,11 @@ class Student(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: None for a roster entry nobody has claimed yet.
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: From the roster only (never typed by a student): the address the LMS knows.
+    email: Mapped[str | None] = mapped_column(String(EMAIL_CHARS))
+    #: From a roster exported by the LMS: its own ids for this student (Canvas: `id`,
+    #: `sis_user_id`, `sis_login_id`, `section`), so grades go back to the right row.
+    lms: Mapped[Any] = mapped_column(JSON, nullable=True)
 
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="student", cascade="all, delete-orphan", passive_deletes=True)
@@ -117,6 +127,28 @@ class QuizState(Base):
     #: When the quiz stopped taking answers on time (None: open).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Round(Base):
+    """One peer-instruction vote on one question (number 1, then 2 after discussion)."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "question_id", "number",
+                         name="uq_rounds_quiz_question_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(ID_CHARS))
+    question_id: Mapped[str] = mapped_column(String(ID_CHARS))
+    number: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: None while the vote is open.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the instructor revealed the key (projector and students see it from then on).
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the instructor put this vote's results on the projector (only once closed).
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Attempt(Base):
@@ -143,6 +175,9 @@ class Attempt(Base):
     request_digest: Mapped[str] = mapped_column(String(64))
     #: The JSON reply sent for this attempt (a resend gets exactly this).
     reply: Mapped[Any] = mapped_column(JSON)
+    #: Set for a peer-instruction vote (not a try, never counted for the grade).
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
 
     student: Mapped[Student] = relationship(back_populates="attempts")
     answers: Mapped[list[Answer]] = relationship(
@@ -172,4 +207,4 @@ class Answer(Base):
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
 
 
-__all__ = ["Answer", "Attempt", "Base", "QuizState", "Setting", "Student", "utcnow"]
+__all__ = ["Answer", "Attempt", "Base", "QuizState", "Round", "Setting", "Student", "utcnow"]

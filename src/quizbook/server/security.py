@@ -153,7 +153,7 @@ class SecurityHeaders:
                             (b"referrer-policy", b"same-origin")]
                 if strict:
                     headers += [(b"content-security-policy",
-                                 b"default-src 'self'; img-src 'self' data:; script-src 'none'; "
+                                 b"default-src 'self'; img-src 'self' data:; script-src 'self'; "
                                  b"object-src 'none'; "
                                  b"base-uri 'none'; form-action 'self'; "
                                  b"frame-ancestors 'none'"),
