@@ -171,6 +171,7 @@ GOOD_TIMELINE = """\
 title: T
 start: 2011
 end: 2026
+allowed_confidence: [H]
 events:
   - date: "2015-09-30"
     label: Strikes begin
@@ -183,46 +184,72 @@ events:
 """
 
 
-@pytest.mark.parametrize(("old", "new", "line", "field", "words"), [
-    ("confidence: H\n    lesson: 02", "confidence: M\n    lesson: 02", 11,
-     "events[1].confidence", "only high-confidence"),
-    ('"2016-12-22"', '"2016-13-22"', 9, "events[1].date", "not a real date"),
-    ('"2016-12-22"', '"Dec 2016"', 9, "events[1].date", "YYYY-MM-DD"),
-    ('"2016-12-22"', '"2030-01-01"', 9, "events[1].date", "outside"),
-    ("lesson: 02-division-of-labor", "lesson: Lesson Two", 12, "events[1].lesson",
-     "lesson id"),
-    ("    label: Aleppo\n", "", 9, "events[1].label", "missing"),
-    ("    label: Aleppo\n", "    label: Aleppo\n    colour: red\n", 11, "events[1].colour",
+@pytest.mark.parametrize(("old", "new", "line", "col", "field", "words"), [
+    ("confidence: H\n    lesson: 02", "confidence: M\n    lesson: 02", 12, 5,
+     "events[1].confidence", "accepts only confidence H (allowed_confidence), got M"),
+    ('"2016-12-22"', '"2016-13-22"', 10, 5, "events[1].date", "not a real date"),
+    ('"2016-12-22"', '"Dec 2016"', 10, 5, "events[1].date", "YYYY-MM-DD"),
+    ('"2016-12-22"', '"2030-01-01"', 10, 5, "events[1].date", "outside"),
+    ("lesson: 02-division-of-labor", "lesson: Lesson Two", 13, 5, "events[1].lesson",
+     "lesson file name"),
+    ("    label: Aleppo\n", "", 10, 5, "events[1].label", "missing"),
+    ("    label: Aleppo\n", "    label: Aleppo\n    colour: red\n", 12, 5, "events[1].colour",
      "unknown field"),
-    ("end: 2026", "end: 2010", 3, "end", "after start"),
-    ("start: 2011", "start: twenty", 2, "start", "whole number"),
+    ("end: 2026", "end: 2010", 3, 1, "end", "after start"),
+    ("start: 2011", "start: twenty", 2, 1, "start", "whole number"),
 ])
 def test_bad_timeline_names_file_line_and_field(tmp_path: Path, old: str, new: str, line: int,
-                                                 field: str, words: str) -> None:
+                                                 col: int, field: str, words: str) -> None:
     assert old in GOOD_TIMELINE
     load_timeline(write(tmp_path, "ok.yml", GOOD_TIMELINE))
     path = write(tmp_path, "timeline.yml", GOOD_TIMELINE.replace(old, new, 1))
     with pytest.raises(FigureDataError) as info:
         load_timeline(path)
     message = str(info.value)
-    assert message.startswith(f"{path}:{line}: {field}: "), message
-    assert words in message
+    assert message.startswith(f"{path}:{line}:{col}: {field}: "), message
+    assert words in message.splitlines()[0]
+
+
+def test_every_problem_in_a_figure_file_is_reported_at_once(tmp_path: Path) -> None:
+    bad = (GOOD_TIMELINE.replace("start: 2011", "start: twenty")
+           .replace('"2016-12-22"', '"Dec 2016"').replace("    label: Strikes begin\n", ""))
+    path = write(tmp_path, "timeline.yml", bad)
+    with pytest.raises(FigureDataError) as info:
+        load_timeline(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:2:1: start: must be a whole number, got 'twenty'",
+        f"{path}:6:5: events[0].label: required field `label` is missing",
+        f"{path}:9:5: events[1].date: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got "
+        "'Dec 2016'"]
+    assert str(info.value) == "\n".join(str(p) for p in info.value.problems)
+    # Checks across fields are reported together too, once the file has its shape.
+    outside = GOOD_TIMELINE.replace("end: 2026", "end: 2011")
+    with pytest.raises(FigureDataError) as info:
+        load_timeline(write(tmp_path, "timeline.yml", outside))
+    assert [(p.line, p.field) for p in info.value.problems] == [
+        (3, "end"), (6, "events[0].date"), (10, "events[1].date")]
 
 
 def test_timeline_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(FigureDataError, match=r"missing\.yml: \(file\): file not found"):
+    with pytest.raises(FigureDataError, match=r"missing\.yml:1:1: file not found$"):
         load_timeline(tmp_path / "missing.yml")
     broken = write(tmp_path, "broken.yml", "title: [unclosed\nstart: 2011\n")
-    with pytest.raises(FigureDataError, match=r"broken\.yml:\d+: \(yaml\): not valid YAML"):
+    with pytest.raises(FigureDataError, match=r"broken\.yml:2:6: YAML syntax error"):
         load_timeline(broken)
-    with pytest.raises(FigureDataError, match=r"list\.yml:1: : expected a mapping"):
+    with pytest.raises(FigureDataError, match=r"list\.yml:1:1: expected a mapping of fields, "
+                                              r"got a list$"):
         load_timeline(write(tmp_path, "list.yml", "- 1\n- 2\n"))
+    deep = write(tmp_path, "deep.yml", "title: " + "[" * 50_000)
+    with pytest.raises(FigureDataError, match=r"deep\.yml:1:\d+: the YAML is nested more than "
+                                              r"32 levels"):
+        load_timeline(deep)
 
 
 GOOD_PLACES = """\
 title: P
 bounds: {lon: [34, 53], lat: [31, 38]}
 note: Schematic.
+kinds: {city: {label: City, shape: circle}}
 places:
   - {id: tehran, name: Tehran, lat: 35.69, lon: 51.39, kind: city}
   - {id: beirut, name: Beirut, lat: 33.89, lon: 35.50, kind: city}
@@ -233,30 +260,39 @@ routes:
 """
 
 
-@pytest.mark.parametrize(("old", "new", "line", "field", "words"), [
-    ("via: [tehran, beirut]", "via: [tehran, baghdad]", 10, "routes[0].via[1]",
+@pytest.mark.parametrize(("old", "new", "line", "col", "field", "words"), [
+    ("via: [tehran, beirut]", "via: [tehran, baghdad]", 11, 19, "routes[0].via[1]",
      "unknown place id 'baghdad'"),
-    ("lat: 33.89", "lat: 29.0", 6, "places[1].lat", "outside the map's bounds"),
-    ("kind: city}\n  - {id: beirut", "kind: village}\n  - {id: beirut", 5, "places[0].kind",
-     "expected one of"),
-    ("id: beirut", "id: tehran", 6, "places[1].id", "duplicate place id"),
-    ("lon: [34, 53]", "lon: [53, 34]", 2, "bounds.lon", "low < high"),
-    ("note: Schematic.\n", "", 1, "note", "missing"),
-    ("note: Schematic.\n", "note: Schematic.\nborders: missing.yml\n", 0, "(file)",
+    ("lat: 33.89", "lat: 29.0", 7, 32, "places[1].lat", "outside the map's bounds"),
+    ("kind: city}\n  - {id: beirut", "kind: village}\n  - {id: beirut", 6, 56, "places[0].kind",
+     "expected one of city (the map's kinds), got 'village'"),
+    ("id: beirut", "id: tehran", 7, 6, "places[1].id", "duplicate place id"),
+    ("lon: [34, 53]", "lon: [53, 34]", 2, 10, "bounds.lon", "low < high"),
+    ("note: Schematic.\n", "", 1, 1, "note", "missing"),
+    ("note: Schematic.\n", "note: Schematic.\nborders: missing.yml\n", 1, 1, "",
      "file not found"),
+    ("shape: circle", "shape: star", 4, 29, "kinds.city.shape",
+     "expected one of circle, square, diamond or triangle, got 'star'"),
 ])
 def test_bad_places_names_file_line_and_field(tmp_path: Path, old: str, new: str, line: int,
-                                              field: str, words: str) -> None:
+                                              col: int, field: str, words: str) -> None:
     assert old in GOOD_PLACES
     load_places(write(tmp_path, "ok.yml", GOOD_PLACES))
     path = write(tmp_path, "places.yml", GOOD_PLACES.replace(old, new, 1))
     with pytest.raises(FigureDataError) as info:
         load_places(path)
     message = str(info.value)
-    shown = tmp_path / "missing.yml" if field == "(file)" else path
-    where = f"{shown}:{line}" if line else f"{shown}"
-    assert message.startswith(f"{where}: {field}: "), message
+    shown = tmp_path / "missing.yml" if words == "file not found" else path
+    assert message.startswith(f"{shown}:{line}:{col}: {field + ': ' if field else ''}"), message
     assert words in message
+
+
+def test_a_map_without_kinds_has_one_neutral_kind(tmp_path: Path) -> None:
+    plain = GOOD_PLACES.replace("kinds: {city: {label: City, shape: circle}}\n", "") \
+        .replace(", kind: city}", "}")
+    places = load_places(write(tmp_path, "places.yml", plain))
+    assert [(k.id, k.label, k.shape) for k in places.kinds] == [("place", "Place", "circle")]
+    assert {p.kind for p in places.places} == {"place"}
 
 
 GOOD_BORDERS = """\
@@ -267,17 +303,17 @@ lines:
 """
 
 
-@pytest.mark.parametrize(("old", "new", "line", "field", "words"), [
-    ("countries: [Iraq, Syria]", "countries: [Iraq]", 3, "lines[0].countries",
+@pytest.mark.parametrize(("old", "new", "line", "col", "field", "words"), [
+    ("countries: [Iraq, Syria]", "countries: [Iraq]", 3, 20, "lines[0].countries",
      "a border names two countries"),
-    ("kind: coast", "kind: river", 4, "lines[1].kind", "expected one of border, coast"),
-    ("[[41.0, 34.0], [41.0, 35.0]]", "[[41.0, 34.0]]", 3, "lines[0].points",
+    ("kind: coast", "kind: river", 4, 6, "lines[1].kind", "expected one of border or coast"),
+    ("[[41.0, 34.0], [41.0, 35.0]]", "[[41.0, 34.0]]", 3, 46, "lines[0].points",
      "a line needs two points"),
-    ("[41.0, 35.0]", "[410.0, 35.0]", 3, "lines[0].points[1]", "in degrees"),
-    ("source: Test boundary data.\n", "", 1, "source", "missing"),
+    ("[41.0, 35.0]", "[410.0, 35.0]", 3, 69, "lines[0].points[1]", "in degrees"),
+    ("source: Test boundary data.\n", "", 1, 1, "source", "missing"),
 ])
 def test_bad_borders_name_file_line_and_field(tmp_path: Path, old: str, new: str, line: int,
-                                              field: str, words: str) -> None:
+                                              col: int, field: str, words: str) -> None:
     assert old in GOOD_BORDERS
     places = GOOD_PLACES.replace("note: Schematic.\n", "note: Schematic.\nborders: b.yml\n")
     write(tmp_path, "b.yml", GOOD_BORDERS)
@@ -286,7 +322,7 @@ def test_bad_borders_name_file_line_and_field(tmp_path: Path, old: str, new: str
     with pytest.raises(FigureDataError) as info:
         load_places(tmp_path / "places.yml")
     message = str(info.value)
-    assert message.startswith(f"{path}:{line}: {field}: "), message
+    assert message.startswith(f"{path}:{line}:{col}: {field}: "), message
     assert words in message
 
 
@@ -390,8 +426,8 @@ def test_bad_data_in_a_build_is_an_error_naming_file_line_and_field(tmp_path: Pa
                                                                1), encoding="utf-8")
     _, warnings, _ = build(src)
     assert "ERROR" in warnings
-    assert re.search(r"timeline data: .*timeline\.yml:\d+: events\[0\]\.confidence: only "
-                     r"high-confidence", warnings), warnings
+    assert re.search(r"timeline data: .*timeline\.yml:\d+:\d+: events\[0\]\.confidence: "
+                     r"this timeline accepts only confidence H", warnings), warnings
     assert "Traceback" not in warnings
 
 

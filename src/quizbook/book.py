@@ -1,5 +1,9 @@
 """The book on disk: where lessons and quizzes are, and whether they refer to each other rightly.
 
+The folders are the book's settings `quizbook_lessons_dir` and `quizbook_quizzes_dir`
+(default `lessons/` and `quizzes/`), read from its `_config.yml` (quizbook.config); a
+setting the book gets wrong is one of the problems `check_book` reports.
+
 Cross-references checked: every lesson has a quiz, every quiz names an existing
 lesson, every question's `source` is a paragraph label of that lesson (or the
 `:name:` of a block on it, such as a dated note), quiz ids are unique in the book,
@@ -12,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from quizbook import chars, files, model
+from quizbook.config import Settings, read_settings
 from quizbook.load import (
     MAX_FILE_BYTES,
     Problem,
@@ -43,16 +48,23 @@ NAME_OPTION = re.compile(r"^\s*:name:\s+([a-z0-9][a-z0-9-]*)\s*$", re.MULTILINE)
 @dataclass
 class Book:
     root: Path
-    lessons: dict[str, Path] = field(default_factory=dict)  # lesson name -> lessons/<name>.md
+    settings: Settings = field(default_factory=Settings)
+    lessons: dict[str, Path] = field(default_factory=dict)  # lesson name -> <lessons_dir>/<name>.md
     quiz_files: list[Path] = field(default_factory=list)
+    #: Problems in the book's quizbook settings (`_config.yml`), reported by check_book.
+    setting_problems: list[Problem] = field(default_factory=list)
 
     @property
     def lessons_dir(self) -> Path:
-        return self.root / "lessons"
+        return self.root / self.settings.lessons_dir
 
     @property
     def quizzes_dir(self) -> Path:
-        return self.root / "quizzes"
+        return self.root / self.settings.quizzes_dir
+
+    def lesson_page(self, lesson: str) -> str:
+        """A lesson's page as messages and tables of contents name it: `lessons/<lesson>`."""
+        return f"{self.settings.lessons_dir}/{lesson}"
 
     def labels(self, lesson: str) -> list[str]:
         """The paragraph labels of a lesson; raises files.UnreadableFile (FIFO, folder,
@@ -100,16 +112,21 @@ def lesson_problems(path: Path) -> list[Problem]:
 
 
 def find_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding `_config.yml` and `quizzes/`."""
+    """The nearest folder at or above `start` holding `_config.yml` and the quiz folder it
+    names (`quizbook_quizzes_dir`, default `quizzes/`)."""
     start = start.resolve()
     for folder in [start, *start.parents]:
-        if (folder / "_config.yml").is_file() and (folder / "quizzes").is_dir():
+        if (folder / "_config.yml").is_file() and \
+                (folder / read_settings(folder)[0].quizzes_dir).is_dir():
             return folder
     return None
 
 
 def open_book(root: Path) -> Book:
-    book = Book(root=root.resolve())
+    root = root.resolve()
+    settings, problems = read_settings(root)
+    problems = [replace(p, path=str(_near(Path(p.path)))) for p in problems]
+    book = Book(root=root, settings=settings, setting_problems=problems)
     if book.lessons_dir.is_dir():
         book.lessons = {p.stem: _near(p) for p in sorted(book.lessons_dir.glob("*.md"))}
     if book.quizzes_dir.is_dir():
@@ -142,6 +159,7 @@ def check_book(book: Book, only: list[Path] | None = None) -> list[Problem]:
     for path, quiz in loaded:
         problems.extend(_reference_problems(book, path, quiz))
     if only is None:
+        problems.extend(book.setting_problems)
         problems.extend(_book_problems(book, loaded, claimed))
         problems.extend(toc_problems(book))
     return sorted(set(problems))
@@ -194,10 +212,10 @@ def toc_problems(book: Book) -> Iterator[Problem]:
             yield Problem(_shown_toc(book, toc), 1, 1, "toc", f"table of contents: {exc}")
             continue
         for lesson, lesson_path in book.lessons.items():
-            if f"lessons/{lesson}" not in entries:
+            if book.lesson_page(lesson) not in entries:
                 yield Problem(str(lesson_path), 1, 1, "toc",
                               f"lesson {lesson!r} is not in {toc.name}, so the book leaves it "
-                              f"out: add `- file: lessons/{lesson}` to its chapters")
+                              f"out: add `- file: {book.lesson_page(lesson)}` to its chapters")
 
 
 def _shown_toc(book: Book, toc: Path) -> str:
@@ -216,7 +234,7 @@ def _reference_problems(book: Book, path: Path, quiz: model.Quiz) -> Iterator[Pr
     if quiz.lesson not in book.lessons:
         line, col = field_position(path, ["lesson"])
         yield Problem(shown, line, col, "lesson",
-                      f"no lesson page lessons/{quiz.lesson}.md "
+                      f"no lesson page {book.lesson_page(quiz.lesson)}.md "
                       f"(lessons: {', '.join(book.lessons) or 'none'})")
         return
     try:
@@ -229,7 +247,7 @@ def _reference_problems(book: Book, path: Path, quiz: model.Quiz) -> Iterator[Pr
             line, col = field_position(path, ["questions", n, "source"])
             yield Problem(shown, line, col, f"questions[{n}].source",
                           f"no paragraph labelled {question.source!r} in "
-                          f"lessons/{quiz.lesson}.md (label paragraphs with "
+                          f"{book.lesson_page(quiz.lesson)}.md (label paragraphs with "
                           f":::{{para}} {question.source}, a note with "
                           f":name: {question.source})")
 
@@ -249,5 +267,6 @@ def _book_problems(book: Book, loaded: list[tuple[Path, model.Quiz]],
     for lesson, lesson_path in book.lessons.items():
         if lesson not in with_quiz:
             yield Problem(str(lesson_path), 1, 1, "",
-                          f"lesson {lesson!r} has no quiz (no file in quizzes/ has "
+                          f"lesson {lesson!r} has no quiz (no file in "
+                          f"{book.settings.quizzes_dir}/ has "
                           f"`lesson: {lesson}`)")

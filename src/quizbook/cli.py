@@ -70,8 +70,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         root = find_root(Path.cwd())
         if root is None:
-            return _usage_error("no book here (no _config.yml with a quizzes/ folder in this "
-                                "folder or above); name quiz files to check them on their own")
+            return _usage_error("no book here (no _config.yml with its quiz folder, quizzes/ "
+                                "unless quizbook_quizzes_dir says otherwise, in this folder "
+                                "or above); name quiz files to check them on their own")
         book = open_book(root)
         problems = check_book(book)
         count = len(book.quiz_files)

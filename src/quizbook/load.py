@@ -11,7 +11,7 @@ import difflib
 import functools
 import io
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,7 +107,7 @@ def parse_quiz_text(raw: bytes, shown: str) -> tuple[model.Quiz | None, list[Pro
     controls = _control_problems(shown, text)
     if controls:
         return None, controls
-    data, problem = _parse_yaml(text, shown)
+    data, problem = parse_yaml(text, shown)
     if problem is not None:
         return None, [problem]
     if not isinstance(data, CommentedMap):
@@ -147,7 +147,10 @@ _CONSTRUCTOR_ERRORS = (ValueError, TypeError, OverflowError, IndexError, KeyErro
                        AttributeError)
 
 
-def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
+def parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
+    """A YAML document (ruamel round-trip containers, which know their lines) or the one
+    problem that stops it being read: syntax, duplicate keys, nesting past 32 levels,
+    aliases that expand enormously, scalars that cannot be built. Never raises."""
     yaml = new_yaml()
     root: Node | None = None
     try:
@@ -155,7 +158,7 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, Problem | None]:
         if root is not None and _expanded_size(root, {}) > MAX_EXPANDED_NODES:
             return None, Problem(shown, 1, 1, "", "the YAML expands to too many values "
                                                   "(anchors and aliases repeated over and "
-                                                  "over); write the quiz out plainly")
+                                                  "over); write the values out plainly")
         # Construct from the composed tree: the file is parsed once, not twice.
         return (None if root is None else yaml.constructor.construct_document(root)), None
     except _CONSTRUCTOR_ERRORS as exc:
@@ -219,12 +222,12 @@ def _expanded_size(node: Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """ruamel's commented containers -> plain Python; `true:`/`false:` keys -> strings."""
     if isinstance(value, dict):
-        return {_key(k): _plain(v) for k, v in value.items()}
+        return {_key(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, str):
         return str(value)
     return value
@@ -240,7 +243,7 @@ def _validate(data: CommentedMap, shown: str) -> tuple[model.Quiz | None, list[P
     problems = list(_duplicate_id_problems(data, shown))
     reported = {p.message for p in problems}
     try:
-        quiz = model.Quiz.model_validate(_plain(data))
+        quiz = model.Quiz.model_validate(plain(data))
     except ValidationError as exc:
         for error in exc.errors():
             problem = _problem_from_error(data, shown, error)
@@ -255,7 +258,14 @@ def _validate(data: CommentedMap, shown: str) -> tuple[model.Quiz | None, list[P
 
 
 def _position(data: Any, loc: Sequence[int | str]) -> tuple[int, int, str]:
-    """Line, column and dotted field name of an error location in the raw YAML."""
+    return position(data, loc, skip=model.QUESTION_TYPES)
+
+
+def position(data: Any, loc: Sequence[int | str], skip: Collection[str] = ()
+             ) -> tuple[int, int, str]:
+    """Line, column and dotted field name of an error location (a pydantic `loc`) in the
+    raw YAML; a missing key points at its parent. `skip`: names in `loc` that are not in
+    the file (a discriminated union's tags)."""
     node, line, col, parts = data, 1, 1, []
     for segment in loc:
         if isinstance(node, CommentedMap) and segment in _keys_as_str(node):
@@ -268,7 +278,7 @@ def _position(data: Any, loc: Sequence[int | str]) -> tuple[int, int, str]:
             line, col = (v + 1 for v in node.lc.item(segment))
             node = node[segment]
             parts.append(f"[{segment}]")
-        elif isinstance(segment, str) and segment in model.QUESTION_TYPES:
+        elif isinstance(segment, str) and segment in skip:
             continue  # pydantic's tag for the discriminated union; not in the file
         else:
             parts.append(f".{segment}")
@@ -296,6 +306,11 @@ def _problem_from_error(data: Any, shown: str, error: Any) -> Problem:
         message = (f"unknown field `{loc[-1]}` without a value: a comma inside {{...}} ends "
                    "the text before it; put the text in quotes")
     return Problem(shown, line, col, field, message)
+
+
+def error_message(error: Any, loc: list[int | str]) -> str:
+    """A pydantic error in plain words for an author."""
+    return _plain_message(error, loc)
 
 
 def _plain_message(error: Any, loc: list[int | str]) -> str:

@@ -243,8 +243,8 @@ def test_figure_data_from_a_fifo_is_refused(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "timeline.yml")
     with pytest.raises(FigureDataError) as info:
         load_timeline(tmp_path / "timeline.yml")
-    assert str(info.value).endswith("timeline.yml:1: (file): a named pipe (FIFO), not a figure "
-                                    "data file; only regular files are read")
+    assert str(info.value) == f"{tmp_path / 'timeline.yml'}:1:1: a named pipe (FIFO), not a " \
+                              "figure data file; only regular files are read"
 
 
 def test_bundle_of_a_device_is_a_content_problem(tmp_path: Path,

@@ -40,7 +40,20 @@ def add_export_parser(sub: Any) -> None:
                         help="write ordering questions to Moodle as matching (item -> "
                         "position), for sites before Moodle 4.3 that lack the standard "
                         "ordering question type")
+    parser.add_argument("--jobs", type=_jobs, metavar="N",
+                        help="book builds at a time (default: the book's quizbook_export_jobs "
+                        "setting; 0 or unset: one per CPU core)")
     parser.set_defaults(func=run_export)
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"must be 0 (one per CPU core) to 64, not {value}")
+    return value
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -48,12 +61,13 @@ def run_export(args: argparse.Namespace) -> int:
 
     book = _book(args.book)
     if book is None:
-        _err("no book here (no _config.yml with quizzes/); use --book DIR")
+        _err("no book here (no _config.yml with its quiz folder); use --book DIR")
         return EXIT_USAGE
     out = Path(args.out) if args.out else book / "_build" / "export"
     options = Options(book=book, out=out, edition=args.edition, pdf=not args.no_pdf,
                       strict=not args.allow_warnings,
-                      moodle_ordering_as_matching=args.moodle_ordering_as_matching)
+                      moodle_ordering_as_matching=args.moodle_ordering_as_matching,
+                      jobs=args.jobs)
     try:
         report = export(options, say=lambda line: print(line, file=sys.stderr))
     except ExportError as exc:
@@ -89,7 +103,7 @@ def run_gradebook(args: argparse.Namespace) -> int:
 
     book = _book(args.book)
     if book is None:
-        _err("no book here (no _config.yml with quizzes/); use --book DIR")
+        _err("no book here (no _config.yml with its quiz folder); use --book DIR")
         return EXIT_USAGE
     # lexists: a symlink loop or a dangling link is a file to report, not a typo.
     missing = [name for name in args.results if not os.path.lexists(name)]

@@ -154,7 +154,7 @@ def pass_mark_text(quiz: model.Quiz) -> str:
 LMS_BEHAVIOUR = [
     "Short answers (Canvas and Moodle): both LMSs only trim spaces at the ends of an "
     "answer. The book also ignores accents, punctuation and repeated inner spaces, so "
-    "'Khmeimim.' (trailing full stop), 'Khmeimim  airbase' (two spaces) or 'Khméimim' "
+    "'Zurich.' (trailing full stop), 'Zurich  airport' (two spaces) or 'Zürich' "
     "are right in the book and wrong in the LMS. Each accepted answer is listed in the "
     "file; add the variants you expect in the LMS's question editor.",
     "Case (Canvas): Canvas compares short answers without regard to case, even for a "

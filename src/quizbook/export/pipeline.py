@@ -7,19 +7,21 @@
       instructor/lms/quizbook-qti.zip     QTI 1.2 for Canvas
       instructor/lms/quizbook-moodle.xml  Moodle XML
       instructor/lms/MAPPINGS.txt         what each format could only hold approximately
-      instructor/notebooks/               instructor notebooks (if quizbook.notebooks exists)
+      instructor/notebooks/               instructor notebooks
       instructor/quizbook-instructor.zip  all of the above plus student/ in one file
       student/pdf/quizbook-student.pdf    printable handout, no key, room to answer
       student/notebooks/                  student notebooks
 
-Builds run in `_build/.export-work/` (never published: it holds doctrees). Each edition folder
-holds a `.quizbook-export` marker listing the files the export made; a folder holding anything
-else is never deleted (`quizbook.export.ownership`), and the zip holds exactly those files.
+Builds run in `_build/.export-work/` (never published: it holds doctrees), as many at a
+time as `Options.jobs` says (the book's `quizbook_export_jobs` setting; 0: one per CPU
+core). Each edition folder holds a `.quizbook-export` marker listing the files the export
+made; a folder holding anything else is never deleted (`quizbook.export.ownership`), and
+the zip holds exactly those files.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +31,7 @@ from typing import Literal
 
 from quizbook import model
 from quizbook.book import check_book, open_book
+from quizbook.config import read_settings
 from quizbook.export import answer_key, archive, editions, moodle, ownership, pdf, qti
 from quizbook.export.lms import Mapping, mappings_report
 
@@ -47,6 +50,8 @@ class Options:
     pdf: bool = True
     strict: bool = True
     moodle_ordering_as_matching: bool = False
+    #: Book builds at a time; None: the book's `quizbook_export_jobs` (0: one per CPU core).
+    jobs: int | None = None
 
 
 @dataclass
@@ -110,7 +115,7 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
     say(f"building {len(jobs)} edition(s): "
         + ", ".join(f"{e} {b}" for e, b in jobs))
     step = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: two Sphinx builds at a time
+    with ThreadPoolExecutor(max_workers=_workers(book, options, len(jobs))) as pool:
         futures = {job: pool.submit(editions.build_edition, book, job[0], job[1], work,
                                     options.strict) for job in jobs}
         try:
@@ -167,6 +172,12 @@ def export(options: Options, say: Callable[[str], None] = print) -> Report:
     return report
 
 
+def _workers(book: Path, options: Options, builds: int) -> int:
+    """Builds at a time: `--jobs`, else the book's setting, else one per CPU core."""
+    jobs = options.jobs if options.jobs is not None else read_settings(book)[0].export_jobs
+    return max(1, min(builds, jobs or os.cpu_count() or 1))
+
+
 def _clear(folder: Path, edition: str) -> None:
     """Remove the previous export of an edition; refuse (before any build) if the folder
     holds anything the export did not make."""
@@ -213,9 +224,6 @@ def _lms(quizzes: list[model.Quiz], folder: Path, report: Report,
 
 def _notebooks(book: Path, student: bool, instructor: bool, student_dir: Path,
                instructor_dir: Path, report: Report, sites: dict[str, Path]) -> None:
-    if importlib.util.find_spec("quizbook.notebooks") is None:
-        report.notes.append("notebooks: quizbook.notebooks is not installed; no notebooks")
-        return
     from quizbook.notebooks import write_notebooks
 
     jobs: list[tuple[bool, Literal["student", "instructor"], Path]] = [

@@ -1,44 +1,190 @@
-"""Load and validate the figure data files (`data/timeline.yml`, `data/places.yml`).
+"""Load and validate the figure data files: a timeline, a map of places, its borders.
 
-Every problem is a `FigureDataError` that names the file, the line and the field,
-so an author can fix the data without reading a traceback.
+The file formats are pydantic models (strict, unknown keys refused), read with the quiz
+loader's YAML reader and position machinery (`quizbook.load`): every problem in a file is
+reported at once, each as `PATH:LINE:COL: field: message`, in one `FigureDataError`.
+Checks that compare fields (a date inside the timeline's years, a place inside the map,
+a route through known places) run once the file has the right shape.
+
+Nothing here is about one course: the map's kinds of place, the confidence levels a
+timeline accepts and the lesson pages events point to are the data file's own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from quizbook import files
-from quizbook.yamlsafe import TooDeep, new_yaml
+from quizbook import chars, files
+from quizbook.load import Problem, error_message, parse_yaml, plain, position
 
-T = TypeVar("T")
 MAX_FIGURE_BYTES = 1_000_000
-
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-LESSON = re.compile(r"^[0-9]{2}-[a-z0-9-]+$")
-PLACE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SHAPES = ("circle", "square", "diamond", "triangle")
-ANCHORS = ("start", "middle", "end")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+SHAPES = ("circle", "square", "diamond", "triangle")
+#: The kinds of place a map without `kinds:` has: every place is a plain circle.
+DEFAULT_KINDS = {"place": ("Place", "circle")}
+MAX_LABEL = 120
 
 
 class FigureDataError(ValueError):
-    """A problem in a figure data file, located by file, line and field."""
+    """Every problem in a figure data file (`problems`), one `PATH:LINE:COL: field: message`
+    line each."""
 
-    def __init__(self, path: Path | str, line: int, field: str, message: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.field = field
-        self.message = message
-        where = f"{self.path}:{line}" if line > 0 else self.path
-        super().__init__(f"{where}: {field}: {message}")
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# -- the file formats -----------------------------------------------------------------------
+
+def _date_text(value: Any) -> Any:
+    """YAML reads 2015-09-30 as a date and 2011 as a number: both are dates here."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _real_date(value: str) -> str:
+    match = DATE.match(value)
+    if match is None:
+        raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None:
+        try:
+            dt.date(year or 1, month, day or 1)
+        except ValueError as exc:
+            raise ValueError(f"not a real date ({exc}): {value!r}") from None
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(chars.check)]
+Name = Annotated[str, Field(min_length=1, max_length=200),
+                 AfterValidator(chars.check_one_line)]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Degrees = Annotated[float, Field(ge=-360, le=360)]
+DateText = Annotated[str, BeforeValidator(_date_text), AfterValidator(_real_date)]
+#: A page name, as a quiz's `lesson` is (a file name without its extension).
+PageName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)]
+
+
+def _low_high(value: list[float]) -> list[float]:
+    if value[0] >= value[1]:
+        raise ValueError(f"expected [low, high] with low < high, got {value}")
+    return value
+
+
+def _lon_lat(value: list[float]) -> list[float]:
+    if not (-180 <= value[0] <= 180 and -90 <= value[1] <= 90):
+        raise ValueError(f"expected [longitude, latitude] in degrees, got {value}")
+    return value
+
+
+Pair = Annotated[list[float], Field(min_length=2, max_length=2), AfterValidator(_low_high)]
+Point = Annotated[list[float], Field(min_length=2, max_length=2), AfterValidator(_lon_lat)]
+
+
+class _Strict(BaseModel):
+    # As quiz files: unknown keys are errors, "1" is not a number, `.nan` is refused.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True,
+                              str_strip_whitespace=True, allow_inf_nan=False)
+
+
+class EventFields(_Strict):
+    date: DateText
+    label: Annotated[Name, Field(max_length=MAX_LABEL)]
+    confidence: Name | None = None
+    lesson: PageName | None = None
+
+
+class TimelineFile(_Strict):
+    title: Name
+    start: int
+    end: int
+    #: When given, every event states one of these confidence levels.
+    allowed_confidence: Annotated[list[Name], Field(min_length=1)] | None = None
+    events: Annotated[list[EventFields], Field(min_length=1)]
+
+
+class KindFields(_Strict):
+    label: Name
+    shape: Literal["circle", "square", "diamond", "triangle"]
+
+
+class LabelFields(_Strict):
+    dx: float = 8.0
+    dy: float = 4.0
+    anchor: Literal["start", "middle", "end"] = "start"
+
+
+class PlaceFields(_Strict):
+    id: Id
+    name: Name
+    lat: Degrees
+    lon: Degrees
+    kind: Id = "place"
+    note: Text | None = None
+    label: LabelFields = LabelFields()
+
+
+class RouteFields(_Strict):
+    id: Id
+    name: Name
+    via: Annotated[list[Id], Field(min_length=2)]
+
+
+class SeaFields(_Strict):
+    name: Name
+    lat: Degrees
+    lon: Degrees
+    rotate: Degrees = 0.0
+
+
+class CountryFields(_Strict):
+    name: Name
+    lat: Degrees
+    lon: Degrees
+
+
+class BoundsFields(_Strict):
+    lon: Pair
+    lat: Pair
+
+
+class PlacesFile(_Strict):
+    title: Name
+    bounds: BoundsFields
+    note: Text
+    kinds: dict[Id, KindFields] | None = None
+    places: Annotated[list[PlaceFields], Field(min_length=1)]
+    routes: list[RouteFields] = []
+    seas: list[SeaFields] = []
+    countries: list[CountryFields] = []
+    #: A borders file next to this one.
+    borders: Name | None = None
+
+
+class LineFields(_Strict):
+    kind: Literal["border", "coast"]
+    countries: Annotated[list[Name], Field(min_length=1)]
+    points: Annotated[list[Point], Field(min_length=1)]
+
+
+class BordersFile(_Strict):
+    source: Text
+    lines: Annotated[list[LineFields], Field(min_length=1)]
+
+
+# -- what the drawing code gets -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -48,8 +194,8 @@ class Event:
     month: int | None
     day: int | None
     label: str
-    confidence: str
-    lesson: str
+    confidence: str | None
+    lesson: str | None
 
     @property
     def position(self) -> float:
@@ -158,333 +304,165 @@ class PlaceMap:
         return next(k for k in self.kinds if k.id == kind_id)
 
 
-class _Reader:
-    """Typed access to a ruamel round-trip document, with line numbers in errors."""
+# -- reading ---------------------------------------------------------------------------------
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, line: int, field: str, message: str) -> FigureDataError:
-        return FigureDataError(self.path, line, field, message)
-
-    @staticmethod
-    def line_of(container: Any, key: str | int | None = None) -> int:
-        lc = getattr(container, "lc", None)
-        if lc is None:
-            return 0
-        try:
-            if key is None:
-                return int(lc.line) + 1
-            if isinstance(key, int):
-                return int(lc.item(key)[0]) + 1
-            return int(lc.key(key)[0]) + 1
-        except (KeyError, IndexError, TypeError, AttributeError):
-            return int(lc.line) + 1
-
-    def mapping(self, value: Any, field: str, line: int, allowed: set[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(line, field, f"expected a mapping, got {_kind(value)}")
-        for key in value:
-            if str(key) not in allowed:
-                raise self.fail(self.line_of(value, key), f"{field}.{key}" if field else str(key),
-                                f"unknown field; allowed: {', '.join(sorted(allowed))}")
-        return value
-
-    def get(self, m: dict[str, Any], key: str, field: str, conv: Callable[[Any], T],
-            expected: str, default: T | None = None) -> T:
-        name = f"{field}.{key}" if field else key
-        if key not in m or m[key] is None:
-            if default is not None:
-                return default
-            raise self.fail(self.line_of(m), name, f"missing required field ({expected})")
-        try:
-            return conv(m[key])
-        except (TypeError, ValueError) as exc:
-            detail = str(exc) or f"expected {expected}"
-            raise self.fail(self.line_of(m, key), name,
-                            f"{detail}, got {m[key]!r}") from None
-
-    def seq(self, m: dict[str, Any], key: str, field: str, required: bool = True) -> list[Any]:
-        name = f"{field}.{key}" if field else key
-        value = m.get(key)
-        if value is None:
-            if required:
-                raise self.fail(self.line_of(m), name, "missing required list")
-            return []
-        if not isinstance(value, list):
-            raise self.fail(self.line_of(m, key), name, f"expected a list, got {_kind(value)}")
-        if required and not value:
-            raise self.fail(self.line_of(m, key), name, "the list is empty")
-        return value
+M = TypeVar("M", bound=BaseModel)
+#: A problem found by comparing fields: where (a pydantic-style location) and why.
+Finding = tuple[tuple[int | str, ...], str]
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("expected non-empty text")
-    return value.strip()
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("expected a whole number")
-    return value
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("expected a number")
-    return float(value)
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
-    def conv(value: Any) -> str:
-        if value not in options:
-            raise ValueError(f"expected one of {', '.join(options)}")
-        return str(value)
-    return conv
-
-
-def _date(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not DATE.match(value):
-        raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
-    return value
-
-
-def _read(path: Path) -> Any:
-    if not path.exists() and not path.is_symlink():
-        raise FigureDataError(path, 0, "(file)", "file not found")
+def _read(path: Path, schema: type[M]) -> tuple[M, Any]:
+    """The file validated against `schema`, and its raw YAML (for positions); raises
+    FigureDataError with every problem in the file."""
+    shown = str(path)
     try:  # quizbook.files: regular files only, size checked before reading
         text = files.read_text(path, limit=MAX_FIGURE_BYTES, what="figure data file")
     except files.UnreadableFile as exc:
-        raise FigureDataError(path, exc.line, "(file)", exc.message) from None
+        message = "file not found" if not path.exists() and not path.is_symlink() \
+            else exc.message
+        raise FigureDataError([Problem(shown, exc.line, exc.col, "", message)]) from None
+    data, problem = parse_yaml(text, shown)
+    if problem is not None:
+        raise FigureDataError([problem])
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "empty" if data is None \
+            else f"a {type(data).__name__}"
+        raise FigureDataError([Problem(shown, 1, 1, "", f"expected a mapping of fields, "
+                                                        f"got {kind}")])
     try:
-        return new_yaml().load(text)
-    except TooDeep as exc:
-        raise FigureDataError(path, exc.line, "(yaml)", str(exc)) from None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        raise FigureDataError(path, line, "(yaml)",
-                              f"not valid YAML: {exc.problem or exc.context}") from None
-    except YAMLError as exc:
-        raise FigureDataError(path, 0, "(yaml)", f"not valid YAML: {exc}") from None
+        return schema.model_validate(plain(data)), data
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = list(error["loc"])
+            line, col, name = position(data, loc)
+            problems.append(Problem(shown, line, col, name, _message(error, loc)))
+        raise FigureDataError(sorted(set(problems))) from None
+
+
+def _fields() -> list[str]:
+    models = (TimelineFile, EventFields, PlacesFile, PlaceFields, LabelFields, KindFields,
+              RouteFields, SeaFields, CountryFields, BoundsFields, BordersFile, LineFields)
+    return sorted({name for model in models for name in model.model_fields})
+
+
+def _message(error: Any, loc: list[int | str]) -> str:
+    """The quiz loader's plain words, with this format's own field names and choices."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _fields(), n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        return f"unknown field `{loc[-1]}`{hint}"
+    if kind == "literal_error":
+        choices = str(error["ctx"]["expected"]).replace("'", "")
+        return f"expected one of {choices}, got {error.get('input')!r}"
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"must be a whole number, got {error.get('input')!r}"
+    return error_message(error, loc)
+
+
+def _check(path: Path, data: Any, findings: Iterator[Finding]) -> None:
+    problems = []
+    for loc, message in findings:
+        line, col, name = position(data, loc)
+        problems.append(Problem(str(path), line, col, name, message))
+    if problems:
+        raise FigureDataError(sorted(set(problems)))
 
 
 def load_timeline(path: Path | str) -> Timeline:
     """Read and validate a timeline file. Raises FigureDataError."""
     path = Path(path)
-    r = _Reader(path)
-    doc = r.mapping(_read(path), "", 1, {"title", "start", "end", "events"})
-    title = r.get(doc, "title", "", _text, "text")
-    start = r.get(doc, "start", "", _int, "a year")
-    end = r.get(doc, "end", "", _int, "a year")
-    if end <= start:
-        raise r.fail(r.line_of(doc, "end"), "end", f"must be after start ({start}), got {end}")
-    events: list[Event] = []
-    raw_events = r.seq(doc, "events", "")
-    for n, raw in enumerate(raw_events):
-        field = f"events[{n}]"
-        item = r.mapping(raw, field, r.line_of(raw_events, n),
-                         {"date", "label", "confidence", "lesson"})
-        date = r.get(item, "date", field, _date, "a date")
-        match = DATE.match(date)
-        assert match is not None  # _date checked the format
-        year = int(match.group(1))
-        month = int(match.group(2)) if match.group(2) else None
-        day = int(match.group(3)) if match.group(3) else None
-        try:
-            if month is not None:
-                dt.date(year, month, day or 1)
-        except ValueError as exc:
-            raise r.fail(r.line_of(item, "date"), f"{field}.date",
-                         f"not a real date ({exc}): {date!r}") from None
-        if not start <= year <= end:
-            raise r.fail(r.line_of(item, "date"), f"{field}.date",
-                         f"{date} is outside the timeline's range {start}–{end}")
-        confidence = r.get(item, "confidence", field, _text, "H")
-        if confidence != "H":
-            raise r.fail(r.line_of(item, "confidence"), f"{field}.confidence",
-                         f"only high-confidence (H) facts belong on the timeline, got "
-                         f"{confidence!r}")
-        lesson = r.get(item, "lesson", field, _text, "a lesson id such as 01-laboratory")
-        if not LESSON.match(lesson):
-            raise r.fail(r.line_of(item, "lesson"), f"{field}.lesson",
-                         f"expected a lesson id such as 01-laboratory, got {lesson!r}")
-        label = r.get(item, "label", field, _text, "text")
-        if len(label) > 120:
-            raise r.fail(r.line_of(item, "label"), f"{field}.label",
-                         f"keep labels to 120 characters (this one has {len(label)})")
-        events.append(Event(date, year, month, day, label, confidence, lesson))
-    ordered = sorted(events, key=lambda e: e.position)
-    return Timeline(title, start, end, tuple(ordered))
+    parsed, data = _read(path, TimelineFile)
+    _check(path, data, _timeline_findings(parsed))
+    events = []
+    for fields in parsed.events:
+        match = DATE.match(fields.date)
+        assert match is not None  # DateText checked the form
+        year, month, day = (int(g) if g else None for g in match.groups())
+        assert year is not None
+        events.append(Event(fields.date, year, month, day, fields.label, fields.confidence,
+                            fields.lesson))
+    return Timeline(parsed.title, parsed.start, parsed.end,
+                    tuple(sorted(events, key=lambda e: e.position)))
 
 
-def _pair(value: Any) -> tuple[float, float]:
-    if not isinstance(value, list) or len(value) != 2:
-        raise ValueError("expected [low, high]")
-    low, high = _number(value[0]), _number(value[1])
-    if low >= high:
-        raise ValueError("expected [low, high] with low < high")
-    return (low, high)
-
-
-DEFAULT_KINDS = {
-    "city": ("City", "circle"),
-    "base": ("Russian military base", "square"),
-    "crossing": ("Border crossing", "diamond"),
-    "garrison": ("US garrison", "triangle"),
-}
+def _timeline_findings(parsed: TimelineFile) -> Iterator[Finding]:
+    if parsed.end <= parsed.start:
+        yield ("end",), f"must be after start ({parsed.start}), got {parsed.end}"
+    allowed = parsed.allowed_confidence
+    for n, event in enumerate(parsed.events):
+        year = int(event.date[:4])
+        if not parsed.start <= year <= parsed.end:
+            yield (("events", n, "date"), f"{event.date} is outside the timeline's range "
+                                          f"{parsed.start}–{parsed.end}")
+        if allowed is not None and event.confidence not in allowed:
+            where = ("events", n, "confidence") if event.confidence else ("events", n)
+            yield where, (f"this timeline accepts only confidence {', '.join(allowed)} "
+                          f"(allowed_confidence), got {event.confidence or 'none'}")
 
 
 def load_places(path: Path | str) -> PlaceMap:
-    """Read and validate a places file. Raises FigureDataError."""
+    """Read and validate a places file (and the borders file it names). Raises
+    FigureDataError."""
     path = Path(path)
-    r = _Reader(path)
-    doc = r.mapping(_read(path), "", 1, {"title", "bounds", "note", "kinds", "places", "routes",
-                                         "seas", "borders", "countries"})
-    title = r.get(doc, "title", "", _text, "text")
-    note = r.get(doc, "note", "", _text, "text")
-    bounds = r.mapping(doc.get("bounds"), "bounds", r.line_of(doc, "bounds"), {"lon", "lat"})
-    lon = r.get(bounds, "lon", "bounds", _pair, "[west, east]")
-    lat = r.get(bounds, "lat", "bounds", _pair, "[south, north]")
-
-    kinds: list[Kind] = []
-    raw_kinds = doc.get("kinds")
-    if raw_kinds is None:
-        kinds = [Kind(k, label, shape) for k, (label, shape) in DEFAULT_KINDS.items()]
-    else:
-        raw_kinds = r.mapping(raw_kinds, "kinds", r.line_of(doc, "kinds"),
-                              set(str(k) for k in raw_kinds) if isinstance(raw_kinds, dict)
-                              else set())
-        for key in raw_kinds:
-            field = f"kinds.{key}"
-            item = r.mapping(raw_kinds[key], field, r.line_of(raw_kinds, key), {"label", "shape"})
-            kinds.append(Kind(str(key), r.get(item, "label", field, _text, "text"),
-                              r.get(item, "shape", field, _choice(SHAPES), "a shape")))
-    kind_ids = {k.id for k in kinds}
-
-    places: list[Place] = []
-    raw_places = r.seq(doc, "places", "")
-    for n, raw in enumerate(raw_places):
-        field = f"places[{n}]"
-        item = r.mapping(raw, field, r.line_of(raw_places, n),
-                         {"id", "name", "lat", "lon", "kind", "note", "label"})
-        pid = r.get(item, "id", field, _text, "an id")
-        if not PLACE_ID.match(pid):
-            raise r.fail(r.line_of(item, "id"), f"{field}.id",
-                         f"ids use a-z, 0-9 and '-', got {pid!r}")
-        if any(p.id == pid for p in places):
-            raise r.fail(r.line_of(item, "id"), f"{field}.id", f"duplicate place id {pid!r}")
-        plat = r.get(item, "lat", field, _number, "degrees north")
-        plon = r.get(item, "lon", field, _number, "degrees east")
-        if not lat[0] <= plat <= lat[1]:
-            raise r.fail(r.line_of(item, "lat"), f"{field}.lat",
-                         f"{plat} is outside the map's bounds {lat[0]}–{lat[1]}")
-        if not lon[0] <= plon <= lon[1]:
-            raise r.fail(r.line_of(item, "lon"), f"{field}.lon",
-                         f"{plon} is outside the map's bounds {lon[0]}–{lon[1]}")
-        kind = r.get(item, "kind", field, _choice(tuple(sorted(kind_ids))), "a kind")
-        dx, dy, anchor = 8.0, 4.0, "start"
-        if "label" in item:
-            lab = r.mapping(item["label"], f"{field}.label", r.line_of(item, "label"),
-                            {"dx", "dy", "anchor"})
-            dx = r.get(lab, "dx", f"{field}.label", _number, "pixels", 8.0)
-            dy = r.get(lab, "dy", f"{field}.label", _number, "pixels", 4.0)
-            anchor = r.get(lab, "anchor", f"{field}.label", _choice(ANCHORS), "an anchor",
-                           "start")
-        places.append(Place(pid, r.get(item, "name", field, _text, "text"), plat, plon, kind,
-                            r.get(item, "note", field, _text, "text", ""), dx, dy, anchor))
-    ids = {p.id for p in places}
-
-    routes: list[Route] = []
-    raw_routes = r.seq(doc, "routes", "", required=False)
-    for n, raw in enumerate(raw_routes):
-        field = f"routes[{n}]"
-        item = r.mapping(raw, field, r.line_of(raw_routes, n), {"id", "name", "via"})
-        via_raw = r.seq(item, "via", field)
-        for m, stop in enumerate(via_raw):
-            if stop not in ids:
-                raise r.fail(r.line_of(via_raw, m), f"{field}.via[{m}]",
-                             f"unknown place id {stop!r}; known: {', '.join(sorted(ids))}")
-        if len(via_raw) < 2:
-            raise r.fail(r.line_of(item, "via"), f"{field}.via", "a route needs two places")
-        routes.append(Route(r.get(item, "id", field, _text, "an id"),
-                            r.get(item, "name", field, _text, "text"),
-                            tuple(str(s) for s in via_raw)))
-
-    seas: list[Sea] = []
-    raw_seas = r.seq(doc, "seas", "", required=False)
-    for n, raw in enumerate(raw_seas):
-        field = f"seas[{n}]"
-        item = r.mapping(raw, field, r.line_of(raw_seas, n), {"name", "lat", "lon", "rotate"})
-        seas.append(Sea(r.get(item, "name", field, _text, "text"),
-                        r.get(item, "lat", field, _number, "degrees north"),
-                        r.get(item, "lon", field, _number, "degrees east"),
-                        r.get(item, "rotate", field, _number, "degrees", 0.0)))
-    countries: list[CountryLabel] = []
-    raw_countries = r.seq(doc, "countries", "", required=False)
-    for n, raw in enumerate(raw_countries):
-        field = f"countries[{n}]"
-        item = r.mapping(raw, field, r.line_of(raw_countries, n), {"name", "lat", "lon"})
-        countries.append(CountryLabel(r.get(item, "name", field, _text, "text"),
-                                      r.get(item, "lat", field, _number, "degrees north"),
-                                      r.get(item, "lon", field, _number, "degrees east")))
-    lines: tuple[BorderLine, ...] = ()
-    source = ""
-    if doc.get("borders") is not None:
-        name = r.get(doc, "borders", "", _text, "a file name next to this one")
-        source, lines = load_borders(path.parent / name)
-    return PlaceMap(title, lon, lat, note, tuple(kinds), tuple(places), tuple(routes),
-                    tuple(seas), lines, source, tuple(countries))
+    parsed, data = _read(path, PlacesFile)
+    kinds = ([Kind(k, label, shape) for k, (label, shape) in DEFAULT_KINDS.items()]
+             if parsed.kinds is None else
+             [Kind(k, v.label, v.shape) for k, v in parsed.kinds.items()])
+    _check(path, data, _places_findings(parsed, {k.id for k in kinds}))
+    source, lines = load_borders(path.parent / parsed.borders) if parsed.borders else ("", ())
+    return PlaceMap(
+        parsed.title, (parsed.bounds.lon[0], parsed.bounds.lon[1]),
+        (parsed.bounds.lat[0], parsed.bounds.lat[1]), parsed.note, tuple(kinds),
+        tuple(Place(p.id, p.name, p.lat, p.lon, p.kind, p.note or "", p.label.dx, p.label.dy,
+                    p.label.anchor) for p in parsed.places),
+        tuple(Route(r.id, r.name, tuple(r.via)) for r in parsed.routes),
+        tuple(Sea(s.name, s.lat, s.lon, s.rotate) for s in parsed.seas),
+        lines, source, tuple(CountryLabel(c.name, c.lat, c.lon) for c in parsed.countries))
 
 
-def _point(value: Any) -> tuple[float, float]:
-    if not isinstance(value, list) or len(value) != 2:
-        raise ValueError("expected [longitude, latitude]")
-    lon, lat = _number(value[0]), _number(value[1])
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValueError("expected [longitude, latitude] in degrees")
-    return (lon, lat)
+def _places_findings(parsed: PlacesFile, kinds: set[str]) -> Iterator[Finding]:
+    (west, east), (south, north) = parsed.bounds.lon, parsed.bounds.lat
+    seen: set[str] = set()
+    for n, place in enumerate(parsed.places):
+        if place.id in seen:
+            yield ("places", n, "id"), f"duplicate place id {place.id!r}"
+        seen.add(place.id)
+        if not south <= place.lat <= north:
+            yield (("places", n, "lat"), f"{place.lat} is outside the map's bounds "
+                                         f"{south}–{north}")
+        if not west <= place.lon <= east:
+            yield (("places", n, "lon"), f"{place.lon} is outside the map's bounds "
+                                         f"{west}–{east}")
+        if place.kind not in kinds:
+            yield (("places", n, "kind"), f"expected one of {', '.join(sorted(kinds))} (the "
+                                          f"map's kinds), got {place.kind!r}")
+    for n, route in enumerate(parsed.routes):
+        for m, stop in enumerate(route.via):
+            if stop not in seen:
+                yield (("routes", n, "via", m), f"unknown place id {stop!r}; known: "
+                                                f"{', '.join(sorted(seen))}")
 
 
 def load_borders(path: Path | str) -> tuple[str, tuple[BorderLine, ...]]:
-    """Read a borders file (`source`, `lines`); returns the source note and the lines."""
+    """Read a borders file (`source`, `lines`); returns the source note and the lines.
+    Raises FigureDataError."""
     path = Path(path)
-    r = _Reader(path)
-    doc = r.mapping(_read(path), "", 1, {"source", "lines"})
-    source = r.get(doc, "source", "", _text, "where the boundary data comes from")
-    lines: list[BorderLine] = []
-    raw_lines = r.seq(doc, "lines", "")
-    for n, raw in enumerate(raw_lines):
-        field = f"lines[{n}]"
-        item = r.mapping(raw, field, r.line_of(raw_lines, n), {"kind", "countries", "points"})
-        kind = r.get(item, "kind", field, _choice(("border", "coast")), "border or coast")
-        names = tuple(_text(c) for c in r.seq(item, "countries", field))
-        if len(names) != (2 if kind == "border" else 1):
-            raise r.fail(r.line_of(item, "countries"), f"{field}.countries",
-                         f"a {kind} names {'two countries' if kind == 'border' else 'one'}, "
-                         f"got {len(names)}")
-        raw_points = r.seq(item, "points", field)
-        points = []
-        for m, value in enumerate(raw_points):
-            try:
-                points.append(_point(value))
-            except ValueError as exc:
-                raise r.fail(r.line_of(item, "points"), f"{field}.points[{m}]",
-                             f"{exc}, got {value!r}") from None
-        if len(points) < 2:
-            raise r.fail(r.line_of(item, "points"), f"{field}.points", "a line needs two points")
-        lines.append(BorderLine(kind, names, tuple(points)))
-    return source, tuple(lines)
+    parsed, data = _read(path, BordersFile)
+    _check(path, data, _borders_findings(parsed))
+    return parsed.source, tuple(
+        BorderLine(line.kind, tuple(line.countries),
+                   tuple((point[0], point[1]) for point in line.points))
+        for line in parsed.lines)
+
+
+def _borders_findings(parsed: BordersFile) -> Iterator[Finding]:
+    for n, line in enumerate(parsed.lines):
+        wanted = 2 if line.kind == "border" else 1
+        if len(line.countries) != wanted:
+            yield (("lines", n, "countries"), f"a {line.kind} names "
+                                              f"{'two countries' if wanted == 2 else 'one'}, "
+                                              f"got {len(line.countries)}")
+        if len(line.points) < 2:
+            yield ("lines", n, "points"), "a line needs two points"

@@ -8,7 +8,8 @@ Each renders, for HTML, a `<figure>` with the inline SVG (role="img", <title>, <
 a visible caption and a text version (a `<details>` list of the events or places).
 Other builders (LaTeX, text) get the caption and the list only. The data file is
 registered as a dependency, so editing it rebuilds the page. Bad data is reported
-as a build error naming the file, line and field.
+as build errors, one per problem, each naming the file, line, column and field. A timeline
+event's `lesson` links to that page of the book's lessons folder (`quizbook_lessons_dir`).
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
+from quizbook import __version__
 from quizbook.figures.data import FigureDataError, load_places, load_timeline
 from quizbook.figures.svg import map_svg, timeline_svg
+
+logger = logging.getLogger(__name__)
 
 
 class svg_figure_node(nodes.General, nodes.Element):  # type: ignore[misc]
@@ -62,7 +67,12 @@ class _FigureDirective(SphinxDirective):
         try:
             caption, svg, summary, items = self.draw(Path(abspath), uid, alt)
         except FigureDataError as exc:
-            raise self.error(f"{self.name} data: {exc}") from None
+            for problem in exc.problems:
+                logger.error(f"{self.name} data: {problem}", location=(self.env.docname,
+                                                                        self.lineno),
+                             type="quizbook", subtype="figure")
+            return [nodes.paragraph("", f"The figure from {self.arguments[0]} could not be "
+                                        "drawn: see the build log.")]
         figure = svg_figure_node(svg=svg, kind=self.kind, classes=["qb-figure",
                                                                    f"qb-figure-{self.kind}"])
         figure["ids"] = [uid + "-figure"]
@@ -84,9 +94,9 @@ class _FigureDirective(SphinxDirective):
         """SVG markup, title, description and the text alternative for one data file."""
 
 
-def _lesson_ref(lesson: str) -> Any:
+def _lesson_ref(lesson: str, lessons_dir: str) -> Any:
     ref = addnodes.pending_xref("", refdomain="std", reftype="doc",
-                                reftarget=f"/lessons/{lesson}", refexplicit=False,
+                                reftarget=f"/{lessons_dir}/{lesson}", refexplicit=False,
                                 refwarn=True)
     ref += nodes.inline("", lesson)
     return ref
@@ -103,9 +113,11 @@ class TimelineDirective(_FigureDirective):
         for event in timeline.events:
             para = nodes.paragraph()
             para += nodes.strong("", event.display_date)
-            para += nodes.Text(f": {event.label} (see ")
-            para += _lesson_ref(event.lesson)
-            para += nodes.Text(")")
+            para += nodes.Text(f": {event.label}")
+            if event.lesson:
+                para += nodes.Text(" (see ")
+                para += _lesson_ref(event.lesson, self.config.quizbook_lessons_dir)
+                para += nodes.Text(")")
             items.append(para)
         return timeline.title, svg, "Text version: the events on this timeline", items
 
@@ -190,10 +202,11 @@ class FigureFallback(SphinxPostTransform):
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("quizbook.sphinx.settings")  # quizbook_lessons_dir
     app.add_node(svg_figure_node, html=(visit_figure_html, depart_figure_html))
     app.add_node(figure_caption_node, html=(visit_caption_html, depart_caption_html))
     app.add_node(figure_text_node, html=(visit_text_html, depart_text_html))
     app.add_directive("timeline", TimelineDirective)
     app.add_directive("placemap", PlaceMapDirective)
     app.add_post_transform(FigureFallback)
-    return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from quizbook.config import read_settings
 from quizbook.export.editions import BuildError, build_edition, read_toc
 from quizbook.notebooks.edition import EDITIONS, Edition
 from quizbook.notebooks.files import write_notebook
@@ -45,12 +46,15 @@ def write_notebooks(book_root: Path, out_dir: Path, edition: Edition, *,
     if edition not in EDITIONS:
         raise NotebookError(f"unknown edition {edition!r}: use 'student' or 'instructor'")
     book = Path(book_root).resolve()
+    lessons_dir = read_settings(book)[0].lessons_dir
     try:
-        lessons = [PurePosixPath(doc).name for doc in read_toc(book, edition) if is_lesson(doc)]
+        lessons = [PurePosixPath(doc).name for doc in read_toc(book, edition)
+                   if is_lesson(doc, lessons_dir)]
     except BuildError as exc:
         raise NotebookError(str(exc)) from None
     if not lessons:
-        raise NotebookError(f"{book}: the table of contents lists no lessons (lessons/...)")
+        raise NotebookError(f"{book}: the table of contents lists no lessons "
+                            f"({lessons_dir}/...)")
     zips = site / "_downloads" / DOWNLOADS.as_posix() if site is not None else None
     if zips is not None and all((zips / f"{name}.zip").is_file() for name in lessons):
         texts = _from_zips(zips, lessons)

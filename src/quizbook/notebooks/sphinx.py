@@ -1,15 +1,17 @@
 """Sphinx extension: every lesson page ships as a class notebook, made from the page itself.
 
 List `quizbook.notebooks.sphinx` in the book's extensions (after `quizbook.sphinx`).
-When an HTML builder writes a lesson page (`lessons/<lesson>`, Markdown or notebook
-source), the doctree it writes the page from, resolved for the book's edition
+When an HTML builder writes a lesson page (a page directly in the book's
+`quizbook_lessons_dir`, default `lessons/`; Markdown or notebook source), the doctree it
+writes the page from, resolved for the book's edition
 (`quizbook_edition`: `{only}` evaluated by Sphinx, `{instructor}` kept or dropped),
 is lowered to a notebook, zipped with the `quizbook_widget.py` it needs
 (quizbook.notebooks.ship) as `_downloads/notebooks/<lesson>.zip`, and a download link
 is put under the page title. The page and its notebook show the same text by
 construction.
 
-Config: `quizbook_notebook_links` (default True); False writes neither notebooks nor links.
+Setting: `quizbook_notebook_links` (default true); false writes neither notebooks nor links
+(docs/configuration.md).
 """
 
 from __future__ import annotations
@@ -31,16 +33,15 @@ from quizbook.notebooks.ship import HELPER_NAME, write_lesson_zip
 
 logger = logging.getLogger(__name__)
 
-#: The folder of the lesson pages; each page directly in it gets a notebook.
-LESSONS = PurePosixPath("lessons")
 #: Builders that write one page per document (the single-page build has no lesson pages).
 PAGE_BUILDERS = ("html", "dirhtml")
 #: Where the notebooks go in the HTML output (a fixed name: same bytes from any build folder).
 DOWNLOADS = PurePosixPath("notebooks")
 
 
-def is_lesson(docname: str) -> bool:
-    return PurePosixPath(docname).parent == LESSONS
+def is_lesson(docname: str, lessons_dir: str) -> bool:
+    """Whether a page is a lesson: directly in the book's lessons folder."""
+    return PurePosixPath(docname).parent == PurePosixPath(lessons_dir)
 
 
 def _quiz_file(env: BuildEnvironment, docname: str, quiz_id: str) -> Path | None:
@@ -54,11 +55,9 @@ def _quiz_file(env: BuildEnvironment, docname: str, quiz_id: str) -> Path | None
 
 def _write_lesson_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not app.config.quizbook_notebook_links or app.builder.name not in PAGE_BUILDERS \
-            or not is_lesson(docname):
+            or not is_lesson(docname, app.config.quizbook_lessons_dir):
         return
-    edition = app.config.quizbook_edition
-    if edition not in ("student", "instructor"):
-        return  # quizbook.sphinx refuses the value at config time
+    edition = app.config.quizbook_edition  # validated by quizbook.sphinx.settings
     name = PurePosixPath(docname).name
     lesson = Lesson(name, edition, Path(app.srcdir),
                     quiz_file=lambda quiz_id: _quiz_file(app.env, docname, quiz_id))
@@ -95,7 +94,7 @@ def _add_link(doctree: nodes.document, filename: PurePosixPath, lesson: str,
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_config_value("quizbook_notebook_links", True, "env", types=[bool])
+    app.setup_extension("quizbook.sphinx.settings")  # quizbook_notebook_links, ..._lessons_dir
     # Late: after every other handler has changed the doctree the page is written from.
     app.connect("doctree-resolved", _write_lesson_notebook, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

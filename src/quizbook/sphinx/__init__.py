@@ -11,13 +11,16 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from quizbook import __version__
 from quizbook.sphinx import (
     assets,
     discussion,
     downloads,
+    index_page,
     inert,
     instructor,
     links,
+    mathjax,
     nodes,
     para,
     paths,
@@ -26,10 +29,12 @@ from quizbook.sphinx import (
     quiz,
     refusals,
     safety,
+    settings,
 )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension(settings.__name__)  # the quizbook_* settings, validated first
     nodes.setup(app)
     instructor.setup(app)
     para.setup(app)
@@ -38,11 +43,13 @@ def setup(app: Sphinx) -> dict[str, Any]:
     progress.setup(app)
     downloads.setup(app)  # the hand-in line beside every download
     assets.setup(app)
+    mathjax.setup(app)
+    index_page.setup(app)
     safety.setup(app)
     phone_menu.setup(app)  # theme workaround: the menu button on phones
     inert.setup(app)
     links.setup(app)
     paths.setup(app)
     refusals.setup(app)
-    return {"version": "0.1.0", "parallel_read_safe": True, "parallel_write_safe": True,
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

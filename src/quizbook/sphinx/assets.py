@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-import jinja2
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from quizbook.runtime.build import stylesheet
@@ -63,45 +60,11 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
             app.add_js_file(ensure_script(app, needs), loading_method="defer")
 
 
-def _no_math(app: Sphinx, env: BuildEnvironment) -> None:
-    """Pages are offline: math would need MathJax, which this book does not ship."""
-    domain: Any = env.get_domain("math")
-    for docname in sorted(env.found_docs):
-        if domain.has_equations(docname):
-            logger.warning("this page has math, but the book ships no MathJax (and loads "
-                           "nothing from other hosts): write it without math",
-                           location=docname, type="quizbook", subtype="math")
-
-
 def _templates(app: Sphinx, config: Config) -> None:
     config.templates_path.append(str(TEMPLATES))
 
 
-def render_redirect(lang: str, title: str, url: str) -> str:
-    """The index redirect page, from its template (Jinja2 escapes every value)."""
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                                     autoescape=True, keep_trailing_newline=True)
-    return environment.get_template("qb-index-redirect.html").render(
-        lang=lang, title=title, url=url)
-
-
-def _index_redirect(app: Sphinx, exception: Exception | None) -> None:
-    """A complete redirect page (the TOC extension's one-line page has no title, no
-    language and makes the browser ask the server for a favicon that does not exist)."""
-    if exception is not None or app.builder.format != "html" or app.builder.name == "dirhtml":
-        return
-    root = app.config.root_doc
-    if root == "index":
-        return
-    title = app.config.html_title or app.config.project or root
-    page = render_redirect(app.config.language or "en", title,
-                           quote(f"{root}.html"))
-    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
-
-
 def setup(app: Sphinx) -> None:
-    app.connect("build-finished", _index_redirect, priority=400)
     app.connect("config-inited", _templates)
-    app.connect("env-check-consistency", _no_math)
     app.connect("builder-inited", _static_path)
     app.connect("html-page-context", _page_assets)

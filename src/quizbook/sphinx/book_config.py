@@ -1,11 +1,9 @@
-"""The book's own `quizbook_*` settings, checked strictly and reported at their line.
+"""Where a book sets a configuration value: `PATH:LINE:COL` in its `_config.yml`.
 
-Sphinx only warns when a config value has the wrong type and then uses it
-anyway: `quizbook_allow_raw: 'false'` (a string) would be truthy and turn raw
-HTML back on. These checks log an error that names the `_config.yml` line (a
-`-W` build fails) and fall back to the safe value, so a wrong setting can never
-loosen the book. They never raise: Jupyter Book prints a traceback for
-exceptions from a build.
+Refused settings (quizbook.sphinx.settings) and theme options (quizbook.sphinx.safety)
+are reported at their line with `report`, which logs an error (a `-W` build fails, and
+the build exits 1 even without it) and never raises: Jupyter Book prints a traceback
+for exceptions from a build.
 """
 
 from __future__ import annotations
@@ -85,22 +83,3 @@ def report(app: Sphinx, key: str, value: Any, message: str) -> None:
     """Log `PATH:LINE:COL: ERROR: sphinx.config.KEY: message` (a `-W` build fails)."""
     refusals.refuse_book(app, f"sphinx.config.{key}: {message}",
                          config_location(app, key, value), "config")
-
-
-def strict_bool(app: Sphinx, key: str, safe: bool) -> bool:
-    """The boolean setting `key`; anything but a real boolean is an error and gives `safe`.
-
-    The setting must be registered with default None and no type, or Sphinx turns a
-    string into a bool before this sees it. None (not set) gives `safe` silently.
-    """
-    value = getattr(app.config, key)
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        setattr(app.config, key, safe)
-        return safe
-    shown = f"the string {value!r}" if isinstance(value, str) else f"{value!r}"
-    report(app, key, value, f"must be true or false (a YAML boolean, unquoted), not {shown}; "
-                            f"using {str(safe).lower()}")
-    setattr(app.config, key, safe)
-    return safe

@@ -16,7 +16,7 @@ Two mechanisms close it for every page, whatever the template:
 * the search index is written with the text the search page displays as HTML
   (section titles, object names) with `<` and `>` escaped, and read back
   unescaped, so incremental builds never escape twice. Without `<` no tag can
-  be made; `&` is left alone so that a search for "Russia & Iran" still
+  be made; `&` is left alone so that a search for "salt & pepper" still
   matches that heading (an entity shows as its character, never as markup).
 """
 

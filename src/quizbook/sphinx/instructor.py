@@ -26,7 +26,6 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.directives.other import Only
-from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.tags import BooleanParser, Tags
 
@@ -36,11 +35,8 @@ MAX_FREE_TAGS = 8
 
 
 def _edition_tag(app: Sphinx, config: Config) -> None:
-    edition = config.quizbook_edition
-    if edition not in EDITIONS:
-        raise ConfigError(f"quizbook_edition must be one of {', '.join(EDITIONS)}, "
-                          f"not {edition!r}")
-    app.tags.add(edition)
+    """The edition as a Sphinx tag (quizbook.sphinx.settings has validated it)."""
+    app.tags.add(config.quizbook_edition)
 
 
 def never_shown(expression: str, edition: str) -> bool:
@@ -95,7 +91,6 @@ class InstructorDirective(SphinxDirective):
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("quizbook_edition", "student", "env", types=[str])
     app.connect("config-inited", _edition_tag)
     app.add_directive("instructor", InstructorDirective)
     app.add_directive("only", EditionOnly, override=True)

@@ -1,7 +1,8 @@
 """Format-neutral nodes.
 
 Every quizbook node carries readable fallback children built from ordinary
-docutils nodes. HTML builders render the node themselves (visitors in `html.py`);
+docutils nodes. HTML builders render the node themselves (the visitors registered in
+`quiz.py`, `discussion.py` and `progress.py`);
 for every other builder `Fallback` replaces the node by its children, so LaTeX,
 text and man pages get the questions and options as a plain list.
 """
@@ -33,9 +34,6 @@ class notes_node(nodes.General, nodes.Element):  # type: ignore[misc]
 
 class progress_node(nodes.General, nodes.Element):  # type: ignore[misc]
     """The "My progress" table; filled from the environment when the page is written."""
-
-
-HTML_ONLY = (notes_node,)
 
 
 class Fallback(SphinxPostTransform):

@@ -38,14 +38,13 @@ from docutils.parsers.rst.directives.misc import Include as DocutilsInclude
 from docutils.parsers.rst.directives.misc import Raw
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.config import Config
 from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include as SphinxInclude
 from sphinx.directives.patches import CSVTable
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from quizbook.sphinx import book_config, refusals
+from quizbook.sphinx import refusals
 from quizbook.sphinx.where import where
 
 CONFIG = "quizbook_allowed_paths"
@@ -299,29 +298,8 @@ def _replace_page(doctree: nodes.document, message: str) -> None:
     doctree += section
 
 
-# -- the allow-list ---------------------------------------------------------------------
-
-
-def _check_allow_list(app: Sphinx, config: Config) -> None:
-    value = config[CONFIG]
-    if value is None:
-        config[CONFIG] = []
-        return
-    if isinstance(value, list | tuple) and all(isinstance(v, str) and v.strip() and "\0" not in v
-                                                for v in value):
-        config[CONFIG] = [v.strip() for v in value]
-        return
-    book_config.report(app, CONFIG, value,
-                       "must be a list of paths relative to the book's folder, e.g. "
-                       "[../README.md]; allowing no path outside the book")
-    config[CONFIG] = []
-
-
 def setup(app: Sphinx) -> None:
-    # Default None, no declared type: Sphinx would split a string given for a list setting
-    # on commas; a list is required (see safety.py for why).
-    app.add_config_value(CONFIG, None, "env")
-    app.connect("config-inited", _check_allow_list)
+    # `quizbook_allowed_paths` is validated by quizbook.sphinx.settings (a list of paths).
     app.add_directive("include", GuardedInclude, override=True)
     app.add_directive("literalinclude", GuardedLiteralInclude, override=True)
     app.add_directive("csv-table", GuardedCSVTable, override=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,8 @@ def answer_text(q: model.Question) -> list[nodes.Node | str]:
     return out
 
 
-def key_question(number: int, quiz: model.Quiz, q: model.Question, docname: str
-                 ) -> nodes.list_item:
+def key_question(number: int, quiz: model.Quiz, q: model.Question, docname: str,
+                 para_prefixes: Sequence[str] = ("p",)) -> nodes.list_item:
     item = nodes.list_item(classes=["qb-key-q"], ids=[f"key-{quiz.id}-{q.id}"])
     item += para(nodes.strong("", f"Question {number}"), f" ({q.type}, {fmt_points(q.points)}): ",
                  md(q.prompt))
@@ -128,7 +129,7 @@ def key_question(number: int, quiz: model.Quiz, q: model.Question, docname: str
     objective = quiz.objective(q.objective)
     item += para(nodes.strong("", "Objective: "), f"{q.objective}: ",
                  md(objective.text) if objective else "(not defined in the quiz file)")
-    ref = addnodes.pending_xref("", nodes.inline("", f"¶ {para_number(q.source)}"),
+    ref = addnodes.pending_xref("", nodes.inline("", f"¶ {para_number(q.source, para_prefixes)}"),
                                 refdomain="std", reftype="ref", reftarget=q.source,
                                 refexplicit=True, refwarn=True, refdoc=docname)
     item += para(nodes.strong("", "Source: "), ref, f" ({q.source})")
@@ -137,10 +138,11 @@ def key_question(number: int, quiz: model.Quiz, q: model.Question, docname: str
     return item
 
 
-def answer_key(quiz: model.Quiz, docname: str) -> nodes.container:
+def answer_key(quiz: model.Quiz, docname: str, para_prefixes: Sequence[str] = ("p",)
+               ) -> nodes.container:
     box = nodes.container(classes=["qb-key"], ids=[f"key-{quiz.id}"])
     box += nodes.rubric("", f"Answer key: {plain_text(quiz.title)}")
-    box += nodes.enumerated_list("", *(key_question(n, quiz, q, docname)
+    box += nodes.enumerated_list("", *(key_question(n, quiz, q, docname, para_prefixes)
                                        for n, q in enumerate(quiz.questions, 1)))
     return box
 
@@ -176,7 +178,7 @@ class QuizDirective(SphinxDirective):
                         "bundle": bundle})
         out: list[nodes.Node] = [node]
         if self.config.quizbook_edition == "instructor":
-            out.append(answer_key(quiz, self.env.docname))
+            out.append(answer_key(quiz, self.env.docname, self.config.quizbook_para_prefixes))
         return out
 
 

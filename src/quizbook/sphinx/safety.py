@@ -29,10 +29,6 @@ from quizbook.sphinx.where import where
 ALLOW_RAW = "quizbook_allow_raw"
 
 
-def _check_allow_raw(app: Sphinx, config: Config) -> None:
-    book_config.strict_bool(app, ALLOW_RAW, safe=False)
-
-
 #: Theme options printed without escaping, and where _config.yml sets them.
 THEME_HTML = {"announcement": ("html", "announcement"),
               "extra_footer": ("html", "extra_footer"),
@@ -91,12 +87,7 @@ def _refuse_notebook_html(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    # Default None, no declared type: Jupyter Book hands _config.yml to Sphinx as command-
-    # line overrides, and Sphinx turns any string given for a bool setting into True
-    # ('false' included). With no type Sphinx keeps the string and strict_bool refuses it.
-    app.add_config_value(ALLOW_RAW, None, "env")
-    # Before Sphinx compares config types (priority 800): the value is a bool from here on.
-    app.connect("config-inited", _check_allow_raw, priority=100)
+    # `quizbook_allow_raw` is validated by quizbook.sphinx.settings (a real bool from here on).
     app.connect("config-inited", _check_theme_html, priority=110)
     app.connect("builder-inited", _disable_raw)
     app.connect("doctree-read", _refuse_notebook_html, priority=290)
