@@ -49,7 +49,8 @@ def test_defaults_are_neutral() -> None:
     assert settings.model_dump() == {
         "edition": "student", "lessons_dir": "lessons", "quizzes_dir": "quizzes",
         "para_prefixes": ["p"], "notebook_links": True, "allow_raw": False,
-        "allowed_paths": [], "mathjax": "", "index_redirect": True, "export_jobs": 0}
+        "allowed_paths": [], "mathjax": "", "index_redirect": True, "hand_in": "",
+            "export_jobs": 0}
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [

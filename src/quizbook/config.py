@@ -100,6 +100,12 @@ class Settings(BaseModel):
         "When the root page is not `index`, replace the one-line `index.html` redirect of "
         "sphinx-external-toc by a complete page (title, language, no favicon request). A "
         "book's own `index.html` is never replaced.")
+    hand_in: str = _setting(
+        "", "text",
+        "The hand-in line shown beside every results download (book and notebooks): one line "
+        "of inline Markdown, at most 300 characters, e.g. where and when students hand their "
+        "results file in. Empty: \"Hand this file in the way your instructor asks.\"",
+        example="\"Upload it to the Moodle assignment 'Quiz 46' by Friday.\"")
     export_jobs: int = _setting(
         0, "int", "How many book builds `quizbook export` runs at a time; 0 means one per "
         "CPU core. `quizbook export --jobs N` overrides it.", rebuild="")
@@ -129,6 +135,16 @@ class Settings(BaseModel):
             raise ValueError("must be a list of paths relative to the book's folder, e.g. "
                              "[../README.md]")
         return [v.strip() for v in value]
+
+    @field_validator("hand_in")
+    @classmethod
+    def _hand_in(cls, value: str) -> str:
+        from quizbook import handin  # imports quizbook.markup, which the core need not load
+
+        why = handin.problem(value)
+        if why:
+            raise ValueError(why)
+        return value
 
     @field_validator("mathjax")
     @classmethod
