@@ -354,15 +354,15 @@ function mountQuiz(root, host) {
 
   /**
    * Class mode: show answers the server graded (a Check sent later from this device's queue),
-   * or say why it was not taken (`graded` null).
+   * or put back answers it refused for good (`graded` null), saying why.
    * @type {SentListener}
    */
   function received(responses, graded, note) {
+    if (responses) writeResponses(responses);
     if (!responses || !graded) {
       say(note);
       return;
     }
-    writeResponses(responses);
     const kept = keepGraded(record, responses, graded);
     say(note + " " + checkedText(kept) + (host.classMode ? " " + host.classMode.note(bundle.id) : ""));
   }

@@ -15,10 +15,17 @@
 
 /** Statuses after which an attempt was surely not stored and is sent again later. */
 const RESEND_STATUSES = [429, 502, 503, 504];
-/** Errors that mean the server never had the attempt (no connection, a proxy without server). */
+/**
+ * Errors after which the attempt is kept and sent again: the server never had it (no
+ * connection, a proxy without its server, a 500: "the answer was not stored"), or the
+ * session ended (401: sent once the student has joined again).
+ */
 const UNREACHABLE = /** @type {WeakSet<Error>} */ (new WeakSet());
+const NOT_JOINED = /** @type {WeakSet<Error>} */ (new WeakSet());
 /** @param {GradingError} error @returns {GradingError} */
 const unreachable = (error) => { UNREACHABLE.add(error); return error; };
+/** @param {unknown} error @returns {boolean} */
+const worthResending = (error) => error instanceof Error && (UNREACHABLE.has(error) || NOT_JOINED.has(error));
 
 /**
  * Sends the responses to a class server, which grades them with the reference grader and
@@ -83,12 +90,37 @@ class RemoteGrader {
     }
     if (!reply.ok) {
       const said = isPlainObject(body) && typeof body.error === "string" ? " " + body.error : "";
-      throw new GradingError("The class server refused the answers (HTTP " + reply.status + ")." + said);
+      const refused = new GradingError("The class server refused the answers (HTTP " + reply.status + ")." + said);
+      if (reply.status === 401) NOT_JOINED.add(refused);
+      if (reply.status === 500) UNREACHABLE.add(refused);
+      throw refused;
     }
     const checked = readServerReply(body);
     const whole = /** @type {ServerReply} */ (body);
     if (this.onReply) this.onReply(whole);
     return { graded: checked, reply: whole };
+  }
+
+  /**
+   * Who is joined (`GET /api/me`): their name, or "" when the server does not know them.
+   * @returns {Promise<string>}
+   */
+  async me() {
+    let reply;
+    try {
+      reply = await this.fetch(this.api + "me", {
+        method: "GET", credentials: "same-origin", headers: { Accept: "application/json" } });
+    } catch (_) {
+      throw unreachable(new GradingError("The class server cannot be reached."));
+    }
+    if (reply.status === 401) return "";
+    /** @type {unknown} */
+    let body = null;
+    try { body = await reply.json(); } catch (_) { /* below */ }
+    if (!reply.ok || !isPlainObject(body) || !isPlainObject(body.student) || typeof body.student.name !== "string") {
+      throw unreachable(new GradingError("The class server did not say who is joined (HTTP " + reply.status + ")."));
+    }
+    return body.student.name;
   }
 
   /**
@@ -106,12 +138,15 @@ class RemoteGrader {
       throw unreachable(new GradingError("The class server cannot be reached."));
     }
     try { body = await reply.json(); } catch (_) { /* reported below */ }
-    if (RESEND_STATUSES.includes(reply.status)) {
+    if (RESEND_STATUSES.includes(reply.status) || reply.status === 500) {
       throw unreachable(new GradingError("The class server is not answering (HTTP " + reply.status + ")."));
     }
     if (!reply.ok || !isPlainObject(body) || typeof body.attempts !== "number" || !isPlainObject(body.policy)) {
       const said = isPlainObject(body) && typeof body.error === "string" ? " " + body.error : "";
-      throw new GradingError("The class server did not give your saved answers (HTTP " + reply.status + ")." + said);
+      const refused = new GradingError("The class server did not give your saved answers (HTTP " +
+        reply.status + ")." + said);
+      if (reply.status === 401) NOT_JOINED.add(refused);
+      throw refused;
     }
     return /** @type {SavedAnswers} */ (body);
   }
@@ -165,7 +200,9 @@ function readServerReply(body) {
 /**
  * A Check kept in this browser until the class server has it (`quizbook:v1:outbox:<quiz>:<id>`,
  * one key per attempt: two tabs adding and sending never overwrite each other's list).
- * @typedef {{attemptId: string, quiz: string, version: string,
+ * `student`: who was joined when it was made (`GET /api/me`; "" when the server could not
+ * say): another student joined in this browser never sends it under their name.
+ * @typedef {{attemptId: string, quiz: string, version: string, student: string,
  *   responses: Record<string, StudentResponse>, queued: string}} QueuedAttempt
  */
 /**
@@ -181,10 +218,12 @@ function readServerReply(body) {
  * @property {(quizId: string) => string} note what follows "Checked: …": attempt, tries left, late
  */
 /**
- * A Check that was answered after it waited on this device (or refused: `graded` null).
+ * A Check that was answered after it waited on this device; or, with `graded` null, one the
+ * server refused for good (its answers go back into the form) or only news (`responses` null).
  * @typedef {(responses: Record<string, StudentResponse>|null, graded: Record<string, Graded>|null,
  *   note: string) => void} SentListener
  */
+/** What a round of sending did. @typedef {{sent: number, refused: {attempt: QueuedAttempt, why: string}[]}} SendRound */
 
 const OUTBOX_PREFIX = STORAGE_PREFIX + "outbox:";
 /** Without Web Locks (http:// on a classroom network is no secure context): a lease in storage. */
@@ -193,6 +232,9 @@ const LEASE_MS = 30000;
 /** Waits between tries to send what waits, growing while the server stays away. */
 const RETRY_MS = [2000, 5000, 10000, 20000, 30000];
 
+const NOT_JOINED_TEXT = "You are not in the class any more in this browser (the session ended): join " +
+  "again with your name and personal code, then open this page again. Your answers are saved on " +
+  "this device and will be sent then.";
 const QUEUED_TEXT = "The class server cannot be reached: your answers are still here, saved on this " +
   "device, and will be sent by themselves when the connection is back (keep this page open, or " +
   "open it again later).";
@@ -202,7 +244,8 @@ function readQueued(text) {
   try {
     const value = JSON.parse(text);
     if (isPlainObject(value) && typeof value.attemptId === "string" && typeof value.quiz === "string" &&
-        typeof value.version === "string" && isPlainObject(value.responses) && typeof value.queued === "string") {
+        typeof value.version === "string" && typeof value.student === "string" &&
+        isPlainObject(value.responses) && typeof value.queued === "string") {
       return /** @type {QueuedAttempt} */ (value);
     }
   } catch (_) { /* not ours: left alone */ }
@@ -233,12 +276,16 @@ class ClassQuizzes {
     this.lastReply = new Map();
     /** @type {Map<string, SentListener>} */
     this.listeners = new Map();
+    /** Who is joined in this browser, as `GET /api/me` said ("" until it has). */
+    this.student = "";
+    /** @type {Promise<string>|null} */
+    this.asked = null;
     this.tab = newAttemptId();
     this.failures = 0;
     /** @type {ReturnType<typeof setTimeout>|null} */
     this.timer = null;
-    /** @type {Promise<number>|null} */
-    this.flushing = null;
+    /** @type {Promise<SendRound>|null} */
+    this.sending = null;
     if (this.view) this.view.addEventListener("online", () => this.sendSoon(0));
   }
 
@@ -255,6 +302,15 @@ class ClassQuizzes {
   /** @param {string} quizId @param {SentListener} listener */
   listen(quizId, listener) { this.listeners.set(quizId, listener); }
 
+  /** Who is joined (asked once per page; "" when the server cannot say). @returns {Promise<string>} */
+  whoIsJoined() {
+    if (!this.asked) {
+      this.asked = this.remote.me().then((name) => { this.student = name; return name; },
+        () => { this.asked = null; return this.student; });
+    }
+    return this.asked;
+  }
+
   /** @param {QueuedAttempt} attempt */
   keyOf(attempt) { return OUTBOX_PREFIX + attempt.quiz + ":" + attempt.attemptId; }
 
@@ -270,38 +326,47 @@ class ClassQuizzes {
     return found.sort((a, b) => a.queued < b.queued ? -1 : a.queued > b.queued ? 1 : 0);
   }
 
+  /** What waits and may be sent by whoever is joined now. @param {string} [quizId] */
+  sendable(quizId) {
+    return this.waiting(quizId).filter((a) => !a.student || !this.student || a.student === this.student);
+  }
+
   /**
    * @param {Bundle} bundle @param {Record<string, StudentResponse>} responses @param {string} attemptId
    * @returns {Promise<Record<string, Graded>>}
    */
   async check(bundle, responses, attemptId) {
     const known = this.known.get(bundle.id);
-    if (known && known.attempts_left !== null && known.attempts_left - this.waiting(bundle.id).length <= 0) {
+    const queued = this.sendable(bundle.id).length;
+    if (known && known.attempts_left !== null && known.attempts_left - queued <= 0) {
       throw new GradingError("No tries left: this quiz allows " + checksWord(known.policy.tries || 0) +
-        ", and the class server has " + (this.waiting(bundle.id).length ? "or will have " : "") + "them all.");
+        (queued ? ", and with the answers waiting on this device the class server will have them all." :
+          ", and the class server has them all."));
     }
     // What waits goes first: the server numbers attempts in the order it gets them.
-    if (this.waiting(bundle.id).length) await this.sendWaiting(false);
+    if (queued) await this.sendWaiting(false);
     /** @type {QueuedAttempt} */
-    const attempt = { attemptId, quiz: bundle.id, version: bundle.version, responses,
-      queued: new Date().toISOString() };
-    if (!this.waiting(bundle.id).length) {
+    const attempt = { attemptId, quiz: bundle.id, version: bundle.version, student: this.student,
+      responses, queued: new Date().toISOString() };
+    let why = QUEUED_TEXT;
+    if (!this.sendable(bundle.id).length) {
       try {
         const sent = await this.remote.send(bundle.id, bundle.version, responses, attemptId);
         this.learn(bundle.id, sent.reply);
         this.failures = 0;
         return sent.graded;
       } catch (error) {
-        if (!(error instanceof Error && UNREACHABLE.has(error))) throw error;
+        if (!worthResending(error)) throw error;
+        if (error instanceof Error && NOT_JOINED.has(error)) why = NOT_JOINED_TEXT;
       }
     }
     if (!this.storage.set(this.keyOf(attempt), JSON.stringify(attempt))) {
-      throw new GradingError("The class server cannot be reached, and this browser cannot keep " +
-        "the answers either (its storage is full or blocked): they are still in the form; keep this " +
-        "page open and check again when you are back online.");
+      throw new GradingError("The class server did not get the answers, and this browser cannot keep " +
+        "them either (its storage is full or blocked): they are still in the form; keep this page " +
+        "open and check again in a moment.");
     }
     this.sendSoon();
-    throw new GradingError(QUEUED_TEXT);
+    throw new GradingError(why);
   }
 
   /** @param {string} quizId @param {ServerReply} reply */
@@ -328,50 +393,58 @@ class ClassQuizzes {
 
   /**
    * Send what waits, oldest first, in one tab at a time. Each is removed once the server has
-   * it; the first that cannot reach the server stops the round. `announce`: tell each quiz.
-   * @param {boolean} announce @returns {Promise<number>} how many were sent
+   * it, or once it refused it for good (its answers go back into the quiz's form, with why);
+   * the first that cannot reach the server ends the round. `announce`: show each sent one.
+   * @param {boolean} announce @returns {Promise<SendRound>}
    */
   sendWaiting(announce) {
-    if (this.flushing) return this.flushing;
-    this.flushing = this.exclusively(async () => {
-      let sent = 0;
-      for (const attempt of this.waiting()) {
+    if (this.sending) return this.sending;
+    this.sending = this.exclusively(async () => {
+      /** @type {SendRound} */
+      const round = { sent: 0, refused: [] };
+      if (!this.waiting().length) return round;
+      await this.whoIsJoined();
+      for (const attempt of this.sendable()) {
         if (this.storage.get(this.keyOf(attempt)) === null) continue;  // another tab sent it
-        const listener = announce ? this.listeners.get(attempt.quiz) : undefined;
+        const listener = this.listeners.get(attempt.quiz);
         try {
           const done = await this.remote.send(attempt.quiz, attempt.version, attempt.responses, attempt.attemptId);
           this.storage.remove(this.keyOf(attempt));
           this.learn(attempt.quiz, done.reply);
           this.failures = 0;
-          sent++;
-          if (listener) {
+          round.sent++;
+          if (announce && listener) {
             listener(attempt.responses, done.graded, "Sent: the answers saved on this device reached the class server.");
           }
         } catch (error) {
-          if (error instanceof Error && UNREACHABLE.has(error)) {
+          if (worthResending(error)) {
             this.failures++;
+            if (listener && error instanceof Error && NOT_JOINED.has(error)) listener(null, null, NOT_JOINED_TEXT);
             break;
           }
           // Refused for good (no tries left, the quiz changed since): never sent again.
           this.storage.remove(this.keyOf(attempt));
-          const said = error instanceof Error ? error.message : String(error);
-          const listenerOf = this.listeners.get(attempt.quiz);
-          if (listenerOf) listenerOf(null, null, "The answers saved on this device were not taken: " + said);
+          const why = "The answers saved on this device were not taken, and are back in the form: " +
+            (error instanceof Error ? error.message : String(error));
+          round.refused.push({ attempt, why });
+          if (announce && listener) listener(attempt.responses, null, why);
         }
       }
-      return sent;
-    }).finally(() => { this.flushing = null; });
-    return this.flushing;
+      return round;
+    }).finally(() => { this.sending = null; });
+    return this.sending;
   }
 
   /**
    * Run `job` unless another tab of the book is sending (then nothing: it sends for all).
-   * @param {() => Promise<number>} job @returns {Promise<number>}
+   * @param {() => Promise<SendRound>} job @returns {Promise<SendRound>}
    */
   async exclusively(job) {
+    /** @type {SendRound} */
+    const none = { sent: 0, refused: [] };
     const locks = this.view && this.view.navigator && this.view.navigator.locks;
     if (locks) {
-      return locks.request("quizbook-outbox", { ifAvailable: true }, (lock) => lock ? job() : 0);
+      return locks.request("quizbook-outbox", { ifAvailable: true }, (lock) => lock ? job() : none);
     }
     /** @returns {{tab: string, until: number}|null} */
     const lease = () => {
@@ -382,11 +455,11 @@ class ClassQuizzes {
       } catch (_) { return null; }
     };
     const held = lease();
-    if (held && held.tab !== this.tab && held.until > Date.now()) return 0;
+    if (held && held.tab !== this.tab && held.until > Date.now()) return none;
     if (!this.storage.set(LEASE_KEY, JSON.stringify({ tab: this.tab, until: Date.now() + LEASE_MS }))) return job();
-    await new Promise((resolve) => setTimeout(resolve, 150));  // a tab that wrote at once wins
+    await new Promise((resolve) => setTimeout(resolve, 150));  // of two tabs that took it, the later wins
     const mine = lease();
-    if (!mine || mine.tab !== this.tab) return 0;
+    if (!mine || mine.tab !== this.tab) return none;
     try { return await job(); } finally {
       const still = lease();
       if (still && still.tab === this.tab) this.storage.remove(LEASE_KEY);
@@ -398,38 +471,50 @@ class ClassQuizzes {
    * @param {Bundle} bundle @returns {Promise<Restored>}
    */
   async restore(bundle) {
-    let sent = 0;
-    if (this.waiting(bundle.id).length) sent = await this.sendWaiting(false).catch(() => 0);
+    const asking = this.whoIsJoined();
+    /** @type {SendRound} */
+    let round = { sent: 0, refused: [] };
+    if (this.waiting(bundle.id).length) round = await this.sendWaiting(false).catch(() => round);
+    const refused = round.refused.filter((r) => r.attempt.quiz === bundle.id);
     const waiting = this.waiting(bundle.id);
-    const pending = waiting.length ? waiting[waiting.length - 1].responses : null;
+    const last = waiting.length ? waiting[waiting.length - 1] : refused.length ? refused[refused.length - 1].attempt : null;
+    const pending = last ? last.responses : null;
+    if (waiting.length) this.sendSoon();
     let saved;
     try {
       saved = await this.remote.answers(bundle.id);
     } catch (error) {
-      if (waiting.length) this.sendSoon();
-      if (!(error instanceof Error && UNREACHABLE.has(error))) throw error;
+      if (error instanceof Error && NOT_JOINED.has(error)) {
+        return { responses: null, graded: null, pending, note: NOT_JOINED_TEXT };
+      }
+      if (!worthResending(error)) throw error;
       return { responses: null, graded: null, pending, note: pending ? QUEUED_TEXT
-        : "The class server cannot be reached: your answers will be kept on this device until it answers again." };
+        : "The class server cannot be reached: answers you check are kept on this device until it answers again." };
     }
     this.known.set(bundle.id, saved);
-    const last = saved.last;
+    await asking;
     const notes = [];
-    if (sent) notes.push("Sent: the answers saved on this device reached the class server.");
-    if (last) {
-      notes.push("Your answers on the class server are back (attempt " + last.attempt + ", " +
-        new Date(last.received_at).toLocaleString() + (last.late ? ", late" : "") + ").");
+    if (round.sent) notes.push("Sent: the answers saved on this device reached the class server.");
+    notes.push(...refused.map((r) => r.why));
+    if (saved.last) {
+      notes.push("Your answers on the class server are back (attempt " + saved.last.attempt + ", " +
+        new Date(saved.last.received_at).toLocaleString() + (saved.last.late ? ", late" : "") + ").");
     }
     notes.push(this.standing(bundle.id));
-    if (pending) {
-      notes.push("Answers saved on this device are waiting to be sent (" + checksWord(waiting.length) + ").");
-      this.sendSoon(0);
+    const others = waiting.filter((a) => a.student && this.student && a.student !== this.student);
+    if (others.length) {
+      notes.push("Answers another student checked in this browser wait here until they join again.");
     }
-    return { responses: last ? last.responses : null,
-      graded: last && last.reply ? readServerReply(last.reply) : null, pending,
+    if (waiting.length > others.length) {
+      notes.push("Answers saved on this device are waiting to be sent (" + checksWord(waiting.length - others.length) + ").");
+    }
+    return { responses: saved.last ? saved.last.responses : null,
+      graded: saved.last && saved.last.reply ? readServerReply(saved.last.reply) : null,
+      pending: waiting.length > others.length || refused.length ? pending : null,
       note: notes.filter(Boolean).join(" ") };
   }
 
-  /** Where the student stands: tries left, closed, when marks show. @param {string} quizId */
+  /** Where the student stands: tries left, the counted attempt, closed, when marks show. @param {string} quizId */
   standing(quizId) {
     const known = this.known.get(quizId);
     if (!known) return "";
@@ -437,6 +522,10 @@ class ClassQuizzes {
     if (known.closed) {
       words.push("This quiz is closed: answers sent now are stored and marked late, and " +
         (known.policy.late_counts ? "they can count." : "they do not count."));
+    }
+    if (known.counted && known.attempts > 1) {
+      words.push("The attempt that counts is attempt " + known.counted.attempt + " (" +
+        formatPoints(known.counted.score) + " / " + formatPoints(known.counted.max) + " points).");
     }
     if (known.attempts_left !== null) {
       words.push(known.attempts_left === 0 ? "No tries left." :
