@@ -71,14 +71,20 @@ class Browsing:
     urls: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     answered: dict[str, int] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
 
     def watch(self, page: Any) -> Any:
-        page.on("request", lambda r: self.urls.add(r.url) if r.method == "GET" else None)
+        page.on("request", self._request)
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" and not
                 any(e in m.text for e in EXPECTED_ERRORS) else None)
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
         page.on("response", self._response)
         return page
+
+    def _request(self, request: Any) -> None:
+        if request.method == "GET":
+            self.urls.add(request.url)
+            self.asked.append(request.url)
 
     def _response(self, response: Any) -> None:
         request = response.request
@@ -289,6 +295,10 @@ def test_a_class_in_chromium_through_an_outage_and_a_crash(
             assert "Your answers on the class server are back (attempt 2," in said
             assert page.locator('[data-question-id="q4"] input').input_value() == "Hmeimim"
         assert bo.answered[bo_attempt] == 1
+        # The tabs keep each other in step (the storage event) without echoing for ever.
+        asked = len(bo.asked)
+        bo_page.wait_for_timeout(2000)
+        assert len(bo.asked) == asked
         assert waiting(bo_page) == []
         ids = stored_ids(db_url)
         assert ids.get(bo_attempt) == 1 and ids.get(cy_attempt) == 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +26,8 @@ const { ClassQuizzes, RemoteGrader } = runtime;
 /** A localStorage stand-in, shared by the "tabs" of one browser. */
 function memoryStorage() {
   const data = new Map();
-  return { get: (k) => data.has(k) ? data.get(k) : null, set: (k, v) => { data.set(k, v); return true; },
+  return { get: (k) => data.has(k) ? data.get(k) : null,
+           set: (k, v) => { data.set(k, v); return true; },
            remove: (k) => { data.delete(k); }, keys: () => Array.from(data.keys()) };
 }
 
@@ -40,18 +40,22 @@ function fakeServer(options = {}) {
     const json = (status, body) => ({ ok: status < 400, status, json: async () => body });
     if (url.endsWith("/api/me")) return json(200, { student: { name: server.me } });
     if (url.endsWith("/answers")) {
-      return json(200, { attempts: server.stored.size, attempts_left: server.tries - server.stored.size,
-        closed: false, policy: { tries: server.tries, marks_before_close: false, counts: "first",
-        late_counts: false }, counted: null, last: null });
+      return json(200, { attempts: server.stored.size,
+        attempts_left: server.tries - server.stored.size, closed: false,
+        policy: { tries: server.tries, marks_before_close: false, counts: "first",
+                  late_counts: false },
+        counted: null, last: null });
     }
     const body = JSON.parse(init.body);
     server.received.push(body.attempt_id);
     if (server.status !== 200) return json(server.status, { error: "refused " + server.status });
     if (!server.stored.has(body.attempt_id)) {
       const n = server.stored.size + 1;
-      server.stored.set(body.attempt_id, { questions: { q1: { outcome: { points: body.responses.q1 === "b" ? 1 : 0,
-        max: 1, correct: body.responses.q1 === "b", answered: true, parts: {} }, feedback: {},
-        explanation: null } }, score: 0, max: 1, late: false, attempt: n, attempts_left: server.tries - n });
+      const right = body.responses.q1 === "b";
+      const outcome = { points: right ? 1 : 0, max: 1, correct: right, answered: true, parts: {} };
+      server.stored.set(body.attempt_id, {
+        questions: { q1: { outcome, feedback: {}, explanation: null } }, score: outcome.points,
+        max: 1, late: false, attempt: n, attempts_left: server.tries - n });
     }
     return json(200, server.stored.get(body.attempt_id));
   };
@@ -61,14 +65,16 @@ function fakeServer(options = {}) {
 const bundle = { id: "l1-x", version: "v1", questions: [] };
 const tab = (server, storage) => new ClassQuizzes(
   new RemoteGrader("", { fetch: server.fetch, api: "http://class/api/" }), { storage, view: null });
-const outbox = (storage) => storage.keys().filter((k) => k.startsWith("quizbook:v1:outbox:")).sort();
+const outbox = (storage) =>
+  storage.keys().filter((k) => k.startsWith("quizbook:v1:outbox:")).sort();
 const attempt = async (quizzes, answer, id) => {
   try { await quizzes.check(bundle, { q1: answer }, id); return "graded"; }
   catch (error) { return error.message; }
 };
 const heard = (quizzes) => {
   const said = [];
-  quizzes.listen(bundle.id, (responses, graded, note) => said.push({ responses, graded: !!graded, note }));
+  quizzes.listen(bundle.id,
+    (responses, graded, note) => said.push({ responses, graded: !!graded, note }));
   return said;
 };
 

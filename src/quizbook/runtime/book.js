@@ -67,7 +67,7 @@ function mountBookQuiz(root, store) {
     download: (quizRoot, fileName, results) => loadDownloads(doc).then((part) =>
       part.browserDownload(quizRoot, fileName, results)),
   });
-  if (classMode) classMode.listen(bundle.id, quiz.received);
+  if (classMode) classMode.listen(bundle.id, quiz.received, quiz.restore);
   // In class mode the server has the answers: another tab's Check shows what it has now.
   otherTabChanged.set(STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz"),
     classMode ? quiz.restore : quiz.sync);

@@ -301,12 +301,13 @@ function mountQuiz(root, host) {
       " not fully right; feedback is under each question." : "All right!");
 
   /**
-   * Keep a graded Check in the record and show it.
+   * Keep a graded Check in the record and show it. `store` false: only show it (a restore
+   * from the class server: saving would wake every other tab, which would restore and save…).
    * @param {ProgressRecord|null} base @param {Record<string, StudentResponse>} responses
-   * @param {Record<string, Graded>} graded
+   * @param {Record<string, Graded>} graded @param {boolean} [store]
    * @returns {{total: number, notRight: number, saved: boolean}}
    */
-  function keepGraded(base, responses, graded) {
+  function keepGraded(base, responses, graded, store = true) {
     const now = new Date().toISOString();
     /** @type {ProgressRecord} */
     const next = base ? { ...base, times: { ...(base.times || {}) }, outcomes: { ...base.outcomes },
@@ -339,7 +340,7 @@ function mountQuiz(root, host) {
     }
     record = next;
     changedHere.clear();
-    const saved = save(next);
+    const saved = !store || save(next);
     showScore(total, true);
     return { total, notRight, saved };
   }
@@ -375,7 +376,7 @@ function mountQuiz(root, host) {
     if (!host.classMode) return;
     host.classMode.restore(bundle).then((found) => {
       if (found.responses) writeResponses(found.responses);
-      if (found.responses && found.graded) keepGraded(null, found.responses, found.graded);
+      if (found.responses && found.graded) keepGraded(null, found.responses, found.graded, false);
       if (found.pending) writeResponses(found.pending);
       say(found.note);
     }, (error) => say(problemText(error)));

@@ -286,7 +286,18 @@ class ClassQuizzes {
     this.timer = null;
     /** @type {Promise<SendRound>|null} */
     this.sending = null;
-    if (this.view) this.view.addEventListener("online", () => this.sendSoon(0));
+    /** @type {Map<string, () => void>} */
+    this.refreshers = new Map();
+    if (this.view) {
+      this.view.addEventListener("online", () => this.sendSoon(0));
+      // Another tab sent (or gave back) a waiting Check: show what the server has now.
+      this.view.addEventListener("storage", (event) => {
+        if (!event.key || !event.key.startsWith(OUTBOX_PREFIX) || event.newValue !== null) return;
+        const quizId = event.key.slice(OUTBOX_PREFIX.length, event.key.lastIndexOf(":"));
+        const refresh = this.refreshers.get(quizId);
+        if (refresh) refresh();
+      });
+    }
   }
 
   /** @returns {Grader} */
@@ -299,8 +310,14 @@ class ClassQuizzes {
     return { restore: (bundle) => this.restore(bundle), note: (quizId) => this.afterCheck(quizId) };
   }
 
-  /** @param {string} quizId @param {SentListener} listener */
-  listen(quizId, listener) { this.listeners.set(quizId, listener); }
+  /**
+   * @param {string} quizId @param {SentListener} listener
+   * @param {() => void} [refresh] show the server's answers again (another tab sent some)
+   */
+  listen(quizId, listener, refresh) {
+    this.listeners.set(quizId, listener);
+    if (refresh) this.refreshers.set(quizId, refresh);
+  }
 
   /** Who is joined (asked once per page; "" when the server cannot say). @returns {Promise<string>} */
   whoIsJoined() {
