@@ -262,13 +262,22 @@ def test_a_class_in_chromium_through_an_outage_and_a_crash(
         [queued] = waiting(cy_page)
         cy_attempt = queued.rsplit(":", 1)[1]
         assert cy.answered.get(cy_attempt) is None
+        # She goes on typing while it waits: what she types stays when the reply comes.
+        cy_page.locator('[data-question-id="q4"] input').focus()
+        cy_page.keyboard.press("Control+A")
+        cy_page.keyboard.type("Khmeimim")
         cy.context.set_offline(False)
         said = wait_for_status(cy_page, "Sent:")
         assert said == ("Sent: the answers saved on this device reached the class server. "
                         "Checked: 0 / 7 points. 7 questions are not fully right; feedback is "
                         "under each question. Attempt 2 is stored on the class server. "
-                        "1 try left.")
+                        "1 try left. You have changed question 4 since: check again to send "
+                        "the new answers.")
         assert waiting(cy_page) == [] and cy.answered[cy_attempt] == 1
+        q4 = cy_page.locator('[data-question-id="q4"]')
+        assert q4.locator("input").input_value() == "Khmeimim"
+        assert q4.locator(".qb-verdict").count() == 0
+        assert cy_page.locator(".qb-verdict").count() == len(quiz.questions) - 1
 
         # Bo has the lesson open twice; the server dies; Bo checks while it is down.
         bo_again = bo.open(base)

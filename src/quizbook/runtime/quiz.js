@@ -354,18 +354,24 @@ function mountQuiz(root, host) {
   }
 
   /**
-   * Class mode: show answers the server graded (a Check sent later from this device's queue),
-   * or put back answers it refused for good (`graded` null), saying why.
+   * Class mode: show how the server graded a Check sent later from this device's queue (or
+   * only say why it was refused: `graded` null). The form is left as it is: feedback shows
+   * under the questions the student has not changed since.
    * @type {SentListener}
    */
   function received(responses, graded, note) {
-    if (responses) writeResponses(responses);
     if (!responses || !graded) {
       say(note);
       return;
     }
+    const sent = responses;
+    const edited = bundle.questions.filter((question) =>
+      JSON.stringify(readResponse(question)) !== JSON.stringify(question.id in sent ? sent[question.id] : null));
     const kept = keepGraded(record, responses, graded);
-    say(note + " " + checkedText(kept) + (host.classMode ? " " + host.classMode.note(bundle.id) : ""));
+    edited.forEach(clearFeedback);
+    say(note + " " + checkedText(kept) + (host.classMode ? " " + host.classMode.note(bundle.id) : "") +
+      (edited.length ? " You have changed question " + listed(edited.map((q) => numberOf(q.id))) +
+        " since: check again to send the new answers." : ""));
   }
 
   /**

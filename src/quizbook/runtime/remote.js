@@ -218,8 +218,8 @@ function readServerReply(body) {
  * @property {(quizId: string) => string} note what follows "Checked: …": attempt, tries left, late
  */
 /**
- * A Check that was answered after it waited on this device; or, with `graded` null, one the
- * server refused for good (its answers go back into the form) or only news (`responses` null).
+ * A Check that was answered after it waited on this device; or, with `graded` null, news
+ * about one (the server refused it for good, the session ended): the note says what.
  * @typedef {(responses: Record<string, StudentResponse>|null, graded: Record<string, Graded>|null,
  *   note: string) => void} SentListener
  */
