@@ -58,7 +58,7 @@ MODULE_EXPORTS = ("renderQuizWidget", "mountQuiz", "LocalGrader", "GradingError"
                   "gradeQuestion", "formatPoints", "digest", "unseal", "sha256Hex",
                   "normaliseAnswer", "parseNumber", "patternMatches", "isUsableRecord",
                   "carryOver", "resultsFileName", "QUESTION_TYPES")
-CLASS_MODE_EXPORTS = ("RemoteGrader", "readServerReply")
+CLASS_MODE_EXPORTS = ("RemoteGrader", "readServerReply", "ClassQuizzes")
 
 
 def question_type_files(types: Iterable[str] | None = None) -> list[Path]:
