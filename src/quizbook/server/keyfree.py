@@ -16,6 +16,8 @@ import hashlib
 import json
 from typing import Any
 
+from quizbook.types import spec_for
+
 #: Top-level fields of a bundle that carry no key.
 BUNDLE_FIELDS = ("format", "id", "lesson", "title", "version", "pass_mark", "max_points",
                  "objectives")
@@ -68,6 +70,10 @@ def page_version(keyfree: dict[str, Any]) -> str:
 
 def _question(quiz_id: str, question: dict[str, Any]) -> dict[str, Any]:
     kind = question.get("type")
+    spec = spec_for(question)
+    if spec is not None:  # a registered type (quizbook.types) says what its page keeps
+        return {name: question[name] for name in QUESTION_FIELDS if name in question} \
+            | spec.keyfree_fields(question)
     if kind not in CHOICE_LISTS:
         raise KeyfreeError(f"quiz {quiz_id!r}, question {question.get('id')!r}: type {kind!r} "
                            "has no key-free form in quizbook.server.keyfree (list the fields "
