@@ -244,9 +244,10 @@ BuiltinQuestion = (SingleQuestion | MultipleQuestion | TrueFalseQuestion | Short
 # Registered types (quizbook.types): each module defines its model on QuestionBase and
 # registers itself on import; list its model in `Question` below.
 from quizbook.types import registered  # noqa: E402
+from quizbook.types.cloze import ClozeQuestion  # noqa: E402
 
 Question = Annotated[
-    BuiltinQuestion,
+    BuiltinQuestion | ClozeQuestion,
     Field(discriminator="type"),
 ]
 QUESTION_TYPES = BUILTIN_TYPES + tuple(registered())
