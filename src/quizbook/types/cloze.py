@@ -127,6 +127,14 @@ def _markdown_literal(value: str) -> str:
     return "".join(f"\\{ch}" if ch in string.punctuation else ch for ch in value)
 
 
+def _piece_html(piece: str) -> str:
+    """Safe HTML of the text between two blanks, keeping a space next to each blank."""
+    if not piece.strip():
+        return " " if piece else ""
+    return ((" " if piece[0].isspace() else "") + inline_html(piece)
+            + (" " if piece[-1].isspace() else ""))
+
+
 def letter(index: int) -> str:
     """The handout's letter of a drop-down choice (A, B, ..., as the print view lists them)."""
     return string.ascii_uppercase[index]
@@ -211,8 +219,7 @@ class Cloze(QuestionType):
             seal_text(f"fb:{blank.id}", blank.feedback)
         seal_text("fb:correct", q.feedback.correct)
         seal_text("fb:incorrect", q.feedback.incorrect)
-        return {"passage": [inline_html(piece) if piece.strip() else "" for piece in q.pieces()],
-                "blanks": blanks}
+        return {"passage": [_piece_html(piece) for piece in q.pieces()], "blanks": blanks}
 
     def keyfree_fields(self, bq: dict[str, Any]) -> dict[str, Any]:
         return {"passage": list(bq["passage"]),
