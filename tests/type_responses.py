@@ -4,7 +4,9 @@ so that a new type adds one function here rather than a branch in every test."""
 
 from __future__ import annotations
 
+import html
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -56,3 +58,74 @@ GENERATORS: dict[str, Callable[[random.Random, Any], Any]] = {"cloze": cloze_res
 def random_response(rng: random.Random, q: Any) -> Any:
     """A random response to a question of a registered type."""
     return GENERATORS[q.type](rng, q)
+
+
+# --- the LMS exports: what Canvas and Moodle would score (tests/test_export_lms.py) ------
+
+
+def cloze_lms_cases(q: ClozeQuestion) -> list[tuple[dict[str, str], dict[str, set[str]]]]:
+    """(book response, QTI responses) pairs: all right, each blank wrong alone, all wrong.
+    Canvas maps a typed answer to the ident of the accepted answer it equals."""
+    spec = spec_of(q)
+    assert isinstance(spec, Cloze)
+
+    def value(blank: Any, right: bool) -> str:
+        if blank.accept is not None:
+            return blank.accept[-1] if right else "zzz-wrong"
+        ids = [cid for cid, _, _ in spec.choices(q, blank)]
+        key = spec.right_choice(q, blank)
+        return key if right else next(i for i in ids if i != key)
+
+    def qti(n: int, blank: Any, right: bool) -> set[str]:
+        accepted = blank.accept if blank.accept is not None else [blank.answer]
+        return {f"blank{n}-{len(accepted) if blank.accept is not None else 1}"} if right \
+            else {"none"}
+
+    patterns = [[True] * len(q.blanks), [False] * len(q.blanks)]
+    patterns += [[m != k for m in range(len(q.blanks))] for k in range(len(q.blanks))]
+    cases = []
+    for rights in patterns:
+        book = {b.id: value(b, r) for b, r in zip(q.blanks, rights, strict=True)}
+        lms = {f"response_blank{n}": qti(n, b, r)
+               for n, (b, r) in enumerate(zip(q.blanks, rights, strict=True), 1)}
+        cases.append((book, lms))
+    return cases
+
+
+_EMBEDDED = re.compile(r"\{(\d+):(SHORTANSWER|MULTICHOICE):((?:\\.|[^}\\])*)\}")
+
+
+def _alternatives(body: str) -> list[tuple[bool, str]]:
+    out = []
+    for alt in re.split(r"(?<!\\)~", body):
+        alt = re.split(r"(?<!\\)#", alt)[0]
+        right = alt.startswith("=")
+        out.append((right, html.unescape(re.sub(r"\\(.)", r"\1", alt.lstrip("=")))))
+    return out
+
+
+def cloze_moodle_score(element: Any, q: ClozeQuestion, response: dict[str, str]) -> float:
+    """Moodle's multianswer: each embedded blank scores its weight when right (short answers
+    case-insensitively, exact otherwise; a drop-down by the text chosen)."""
+    spec = spec_of(q)
+    assert isinstance(spec, Cloze)
+    embedded = _EMBEDDED.findall(element.findtext("questiontext/text") or "")
+    assert len(embedded) == len(q.blanks)
+    earned = total = 0.0
+    for blank, (weight, kind, body) in zip(q.blanks, embedded, strict=True):
+        total += float(weight)
+        rights = [text for right, text in _alternatives(body) if right]
+        given = response.get(blank.id, "")
+        if kind == "MULTICHOICE":
+            assert blank.accept is None
+            given = dict((cid, text) for cid, text, _ in spec.choices(q, blank)).get(given, "")
+            earned += float(weight) if given in rights else 0.0
+        else:
+            earned += float(weight) if given.strip().lower() in {r.lower() for r in rights} \
+                else 0.0
+    return q.points * earned / total
+
+
+LMS_CASES: dict[str, Callable[[Any], list[tuple[Any, dict[str, set[str]]]]]] = {
+    "cloze": cloze_lms_cases}
+MOODLE_SCORES: dict[str, Callable[[Any, Any, Any], float]] = {"cloze": cloze_moodle_score}

@@ -324,7 +324,9 @@ class Cloze(QuestionType):
                 _sub(cond, "setvar", share, action="Add", varname="SCORE")
             if blank.feedback:
                 cond, var = item.condition(continue_=True)
-                _sub(_sub(var, "not"), "varequal", idents[0], respident=f"response_{name}")
+                anyone = _sub(_sub(var, "not"), "or")
+                for ident in idents:
+                    _sub(anyone, "varequal", ident, respident=f"response_{name}")
                 item.show(cond, f"{name}_fb", html(blank.feedback))
         if q.feedback.incorrect:
             cond, var = item.condition(continue_=True)
