@@ -129,3 +129,24 @@ def cloze_moodle_score(element: Any, q: ClozeQuestion, response: dict[str, str])
 LMS_CASES: dict[str, Callable[[Any], list[tuple[Any, dict[str, set[str]]]]]] = {
     "cloze": cloze_lms_cases}
 MOODLE_SCORES: dict[str, Callable[[Any, Any, Any], float]] = {"cloze": cloze_moodle_score}
+
+
+# --- answering in a real page (tests/browser_support.answer_quiz) ------------------------
+
+
+def cloze_answer_in_page(fieldset: Any, q: ClozeQuestion, correct: bool) -> None:
+    """Fill every blank rightly, or every blank wrongly."""
+    spec = spec_of(q)
+    assert isinstance(spec, Cloze)
+    for blank in q.blanks:
+        if blank.accept is not None:
+            fieldset.locator(f'input[data-item-id="{blank.id}"]').fill(
+                blank.accept[0] if correct else "zz no such answer zz")
+        else:
+            key = spec.right_choice(q, blank)
+            wrong = next(cid for cid, _, _ in spec.choices(q, blank) if cid != key)
+            fieldset.locator(f'select[data-item-id="{blank.id}"]').select_option(
+                key if correct else wrong)
+
+
+ANSWER_IN_PAGE: dict[str, Callable[[Any, Any, bool], None]] = {"cloze": cloze_answer_in_page}

@@ -1,6 +1,6 @@
 """The question-type registry: a question type that lives in one module.
 
-A type module (such as `quizbook.types.cloze`) defines the type's pydantic model and a
+A type module (`quizbook.types.<type>`) defines the type's pydantic model and a
 `QuestionType` subclass with everything the rest of quizbook needs to know about it:
 reference grading, what grading depends on, the student bundle's data (and its key-free
 form for a class server), the answer key, the printed view, the LMS mappings (QTI 1.2 and

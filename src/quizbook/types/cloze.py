@@ -302,9 +302,9 @@ class Cloze(QuestionType):
 
         names = {b.id: f"blank{n}" for n, b in enumerate(q.blanks, 1)}
         pieces = q.pieces()
-        passage = html(pieces[0]) + "".join(f" [{names[b.id]}] " + html(piece)
-                                            for b, piece in zip(q.blanks, pieces[1:],
-                                                                strict=True))
+        passage = _piece_html(pieces[0]) + "".join(
+            f"[{names[b.id]}]" + _piece_html(piece)
+            for b, piece in zip(q.blanks, pieces[1:], strict=True))
         prompt = presentation.find("{*}material/{*}mattext")
         prompt.text = f"{prompt.text}<p>{passage}</p>"
         share = fmt_number(100 / len(q.blanks))
@@ -364,8 +364,8 @@ class Cloze(QuestionType):
                 wrong = "".join(f"~{literal(d)}{feedback(blank)}" for d in blank.distractors)
                 embedded.append(f"{{1:MULTICHOICE:={literal(blank.answer or '')}{wrong}}}")
         pieces = q.pieces()
-        passage = html(pieces[0]) + "".join(
-            f" {code} " + html(piece) for code, piece in zip(embedded, pieces[1:], strict=True))
+        passage = _piece_html(pieces[0]) + "".join(
+            code + _piece_html(piece) for code, piece in zip(embedded, pieces[1:], strict=True))
         text = element.find("questiontext/text")
         text.text = f"{text.text}<p>{passage}</p>"
         mappings.append(LmsMapping(
