@@ -346,7 +346,6 @@ class Cloze(QuestionType):
         # Moodle's Cloze (multianswer): each blank is written into the question text as
         # {1:SHORTANSWER:=a#feedback~=b} or {1:MULTICHOICE:=right~wrong}, weight 1 each.
         from quizbook.export.lms import Mapping as LmsMapping
-        from quizbook.export.lms import html
 
         def literal(value: str) -> str:
             # Inside {...} these characters are syntax; `*` is a short answer's wildcard.
