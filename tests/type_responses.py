@@ -150,3 +150,24 @@ def cloze_answer_in_page(fieldset: Any, q: ClozeQuestion, correct: bool) -> None
 
 
 ANSWER_IN_PAGE: dict[str, Callable[[Any, Any, bool], None]] = {"cloze": cloze_answer_in_page}
+
+
+# --- right and wrong answers (tests/helpers.right_response / wrong_response) -------------
+
+
+def cloze_right(q: ClozeQuestion) -> dict[str, str]:
+    spec = spec_of(q)
+    assert isinstance(spec, Cloze)
+    return {b.id: b.accept[0] if b.accept is not None else spec.right_choice(q, b)
+            for b in q.blanks}
+
+
+def cloze_wrong(q: ClozeQuestion) -> dict[str, str]:
+    spec = spec_of(q)
+    assert isinstance(spec, Cloze)
+    return {b.id: "zz-wrong" if b.accept is not None else next(
+        c for c, _, _ in spec.choices(q, b) if c != spec.right_choice(q, b)) for b in q.blanks}
+
+
+RIGHT: dict[str, Callable[[Any], Any]] = {"cloze": cloze_right}
+WRONG: dict[str, Callable[[Any], Any]] = {"cloze": cloze_wrong}

@@ -95,6 +95,16 @@ def is_keyfree(bundle: Any) -> bool:
     if set(bundle) - allowed_top or not isinstance(bundle.get("questions"), list):
         return False
     for question in bundle["questions"]:
+        spec = spec_for(question) if isinstance(question, dict) else None
+        if spec is not None:  # key-free when making it key-free again changes nothing
+            try:
+                again = {name: question[name] for name in QUESTION_FIELDS if name in question} \
+                    | spec.keyfree_fields(question)
+            except (KeyError, TypeError, AttributeError):
+                return False
+            if again != question:
+                return False
+            continue
         if not isinstance(question, dict) or question.get("type") not in CHOICE_LISTS:
             return False
         kind = question["type"]
