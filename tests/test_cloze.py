@@ -305,3 +305,21 @@ def test_the_type_lives_in_its_own_files() -> None:
     assert mentions == CLOZE_FILES
     assert len(CLOZE_FILES) <= 6
 
+
+
+def test_views_without_the_markup_and_the_instructor_key() -> None:
+    from quizbook.sphinx.quiz import answer_text, readable_question
+
+    quiz = _quiz()
+    q = _q(quiz)
+    spec = _spec()
+    qb = make_bundle(quiz)["questions"][0]
+    shown = readable_question(1, q, qb).astext()
+    assert "Russia brought (1) ______; Iran had ground (2) ______ (¶ 46.1.1)." in shown
+    choices = "; ".join(f"{'ABC'[n]}. {text}"
+                        for n, (_, text, _) in enumerate(spec.choices(q, q.blanks[0])))
+    assert f"(1) Choose one: {choices}" in shown
+    assert "proxy forces" not in shown and "Air power is what" not in shown
+    letter = "ABC"[[r for _, _, r in spec.choices(q, q.blanks[0])].index(True)]
+    key = "".join(n if isinstance(n, str) else n.astext() for n in answer_text(q))
+    assert key == f"(1): {letter}. airpower; (2): proxies / proxy forces"
