@@ -69,4 +69,8 @@ def wrong_response(q: model.Question) -> Any:
         return wrong if isinstance(q, model.SingleQuestion) else [wrong]
     if isinstance(q, model.TrueFalseQuestion):
         return not q.answer
-    return "zz-wrong" if isinstance(q, model.ShortTextQuestion | model.NumericQuestion) else {}
+    if isinstance(q, model.NumericQuestion):
+        # A number surely outside the key (text that is not a number is not graded at all).
+        _low, high = q.range if q.range else (q.answer or 0, q.answer or 0)
+        return f"{high + q.tolerance + 1000:g}"
+    return "zz-wrong" if isinstance(q, model.ShortTextQuestion) else {}
