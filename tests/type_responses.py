@@ -171,3 +171,16 @@ def cloze_wrong(q: ClozeQuestion) -> dict[str, str]:
 
 RIGHT: dict[str, Callable[[Any], Any]] = {"cloze": cloze_right}
 WRONG: dict[str, Callable[[Any], Any]] = {"cloze": cloze_wrong}
+
+
+# --- the answer-key PDF (tests/test_print_layout.py) -------------------------------------
+
+
+def cloze_key_text(q: ClozeQuestion) -> list[str]:
+    """What the answer-key PDF shows for a cloze: one line per blank, as `key_parts` says."""
+    from quizbook.markup import plain_text
+
+    return [f"{label} {plain_text(answer)}" for label, answer in spec_of(q).key_parts(q)]
+
+
+KEY_TEXT: dict[str, Callable[[Any], list[str]]] = {"cloze": cloze_key_text}
