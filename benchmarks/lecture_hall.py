@@ -54,6 +54,7 @@ from quizbook import model  # noqa: E402
 from quizbook.book import open_book  # noqa: E402
 from quizbook.bundle import make_bundle  # noqa: E402
 from quizbook.grade import matching_rights  # noqa: E402
+from quizbook.server.keyfree import keyfree_bundle  # noqa: E402
 
 TOKEN = "lecture-hall-bench-instructor-token"
 _IGNORE = shutil.ignore_patterns("_build", "_class", ".venv", "node_modules", ".git", "tests",
@@ -415,7 +416,8 @@ async def run_class(server: Server, book: Path, plan: Plan, emit: Emit, prefix: 
                     seed: int = 46) -> None:
     rng = random.Random(seed)
     quizzes = open_book(book).quizzes()
-    versions = {q.id: make_bundle(q)["version"] for q in quizzes}
+    # What a class page carries (and so what a student's Check sends): the key-free version.
+    versions = {q.id: keyfree_bundle(make_bundle(q))["version"] for q in quizzes}
     lessons = sorted((book / "_build" / "class" / "_build" / "html" / "lessons").glob("*.html"))
     first_lesson = f"/book/lessons/{lessons[0].name}"
     students = [Student(n, server.base, quizzes, versions, random.Random(rng.random()))
