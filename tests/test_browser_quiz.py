@@ -37,6 +37,7 @@ def _url(html: Path, page: Path, how: str, http_server: Any) -> str:
     return http_server(html) + page.relative_to(html).as_posix()
 
 
+@pytest.mark.slow  # the build fixture is asked for by name: not seen at collection
 @pytest.mark.parametrize("how", ["file", "http"])
 @pytest.mark.parametrize("book", ["minimal", "student"])
 def test_every_question_right_then_wrong_then_reload(request: pytest.FixtureRequest, browser: Any,
