@@ -59,20 +59,23 @@ lint: install-test
 	$(BIN)/quizbook check
 	$(BIN)/quizbook lint --strict
 
-## The whole suite: lint, unit tests, real book builds, browser, kernel and notebook tests.
-## Two pytest-xdist workers, a test module each at a time (--dist loadscope: a module's
-## own builds stay in one worker); the shared book builds are made once for both
-## (tests/conftest.py). PYTEST_WORKERS=0 runs it in one process.
+## Both test targets run two pytest-xdist workers, a test module each at a time
+## (--dist loadscope: a module's own builds stay in one worker); the shared book builds
+## are made once for both (tests/conftest.py, docs/testing.md). PYTEST_WORKERS=0 runs
+## in one process; PYTEST_ARGS adds pytest options.
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope)
+
+## The whole suite: lint, unit tests, real book builds, browser, kernel and notebook tests.
 test: install-test lint
-	$(BIN)/python -m pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope) $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 ## The fast lane while you work: the core (model, loading, grading, lint, patterns, config,
 ## bundles, LMS files, the runtime under Node, the class server in-process), no book build
 ## and no Chromium. `make test` still runs everything.
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow and not browser" $(PYTEST_ARGS)
 
 ## The class server's tests alone (SQLite and a throwaway PostgreSQL cluster; real server
 ## processes and Chromium included).
