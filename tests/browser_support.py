@@ -15,6 +15,7 @@ from typing import Any
 from quizbook import model
 from quizbook.grade import matching_rights
 from quizbook.load import load_quiz
+from tests.type_responses import ANSWER_IN_PAGE
 
 LOCAL_PREFIXES = ("file://", "http://127.0.0.1:", "data:", "blob:", "about:")
 
@@ -108,6 +109,8 @@ def answer_quiz(page: Any, quiz: model.Quiz, correct: bool) -> None:
                 # Wrong: everything one place later (a cyclic shift: no item in place).
                 given = pos if correct else pos % n + 1
                 fs.locator(f'select[data-item-id="{item.id}"]').select_option(str(given))
+        elif not isinstance(q, model.BuiltinQuestion):  # registered types: type_responses.py
+            ANSWER_IN_PAGE[q.type](fs, q, correct)
         else:
             rid = {text: r for r, text in matching_rights(q)}
             for i, p in enumerate(q.pairs):

@@ -8,6 +8,7 @@ from typing import Any
 
 from quizbook import model
 from quizbook.grade import matching_rights
+from tests.type_responses import RIGHT, WRONG
 
 HEADER = """\
 id: t-quiz
@@ -42,6 +43,8 @@ def quiz_text(questions: str) -> str:
 
 
 def right_response(q: model.Question) -> Any:
+    if not isinstance(q, model.BuiltinQuestion):  # registered types: tests/type_responses.py
+        return RIGHT[q.type](q)
     if isinstance(q, model.SingleQuestion):
         return q.correct_option.id
     if isinstance(q, model.MultipleQuestion):
@@ -59,9 +62,15 @@ def right_response(q: model.Question) -> Any:
 
 
 def wrong_response(q: model.Question) -> Any:
+    if not isinstance(q, model.BuiltinQuestion):
+        return WRONG[q.type](q)
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         wrong = next(o.id for o in q.options if not o.correct)
         return wrong if isinstance(q, model.SingleQuestion) else [wrong]
     if isinstance(q, model.TrueFalseQuestion):
         return not q.answer
-    return "zz-wrong" if isinstance(q, model.ShortTextQuestion | model.NumericQuestion) else {}
+    if isinstance(q, model.NumericQuestion):
+        # A number surely outside the key (text that is not a number is not graded at all).
+        _low, high = q.range if q.range else (q.answer or 0, q.answer or 0)
+        return f"{high + q.tolerance + 1000:g}"
+    return "zz-wrong" if isinstance(q, model.ShortTextQuestion) else {}

@@ -42,6 +42,7 @@ from quizbook.export.qti import (
 from quizbook.grade import grade, matching_rights
 from quizbook.load import load_quiz, parse_quiz_text
 from quizbook.markup import plain_text
+from tests.type_responses import LMS_CASES, MOODLE_SCORES
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = {"q": QTI_NS, "c": CANVAS_NS}
@@ -168,6 +169,8 @@ def responses_for(q: model.Question) -> list[tuple[Any, dict[str, Any]]]:
         for perm in itertools.islice(itertools.permutations(range(1, len(ids) + 1)), 30):
             book = dict(zip(ids, perm, strict=True))
             out.append((book, {f"response_{i}": {f"pos{p}"} for i, p in book.items()}))
+    elif not isinstance(q, model.BuiltinQuestion):  # registered types: tests/type_responses.py
+        out = list(LMS_CASES[q.type](q))
     else:
         rights = [rid for rid, _ in matching_rights(q)]
         ids = [p.id for p in q.pairs]
@@ -277,6 +280,8 @@ def test_moodle_xml_is_valid_and_complete(moodle_file: tuple[Path, list[Any]]) -
 def moodle_grade(element: etree._Element, q: model.Question, response: Any) -> float:
     """Moodle's rules: multichoice adds fractions of chosen answers, clamped to [0, 1]."""
     answers = element.findall("answer")
+    if not isinstance(q, model.BuiltinQuestion):
+        return MOODLE_SCORES[q.type](element, q, response)
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         chosen = [response] if isinstance(response, str) else response
         texts = {o.id: o for o in q.options}

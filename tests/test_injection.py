@@ -115,6 +115,14 @@ def _plant_quiz(path: Path) -> None:
             item["text"] = spike(item["text"])
         for pair in q.get("pairs") or []:
             pair["left"], pair["right"] = spike(pair["left"]), spike(pair["right"])
+        if q["type"] == "cloze":
+            # `{{ }}` marks a blank in a passage (a stray one is refused by the loader), so
+            # the passage gets the payload without the template braces.
+            q["passage"] = f"{q['passage']} {QUIZ_PAYLOAD.replace(TEMPLATES, '${7*7}')}"
+            for blank in q["blanks"]:
+                blank["feedback"] = spike(blank.get("feedback") or "See")
+                if blank.get("distractors"):
+                    blank["distractors"] = [f"{d} {SCRIPT}" for d in blank["distractors"]]
         if q["type"] == "matching":
             q["distractors"] = [spike(d) for d in q.get("distractors") or []] or \
                 [spike("Nobody")]

@@ -34,6 +34,7 @@ from quizbook.points import format_points
 from quizbook.runtime.build import widget_module
 from quizbook.seal import unseal
 from tests.conftest import MINIMAL_BOOK, ROOT
+from tests.type_responses import random_response
 
 PER_QUESTION = 250
 RUNNER = """
@@ -174,6 +175,8 @@ def responses(rng: random.Random, q: model.Question, qb: dict[str, Any]) -> list
             if rng.random() < 0.05:
                 resp["zz"] = 1
             out.append(resp)
+        elif not isinstance(q, model.BuiltinQuestion):  # registered types: tests/type_responses.py
+            out.append(random_response(rng, q))
         else:
             rights = matching_rights(q)
             rid = {text: r for r, text in rights}

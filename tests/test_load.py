@@ -33,7 +33,8 @@ def one(tmp_path: Path, text: str | bytes) -> str:
 def test_fixture_with_every_type_loads() -> None:
     quiz = load_quiz(FIXTURE)
     assert {q.type for q in quiz.questions} == {
-        "single", "multiple", "true_false", "short_text", "numeric", "ordering", "matching"}
+        "single", "multiple", "true_false", "short_text", "numeric", "ordering", "matching",
+        "cloze"}
 
 
 def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from quizbook.export.lms import fmt_number
 from quizbook.grade import display_order, matching_rights
 from quizbook.markup import plain_text
 from tests.planted_book import Planted
+from tests.type_responses import KEY_TEXT
 
 pytestmark = pytest.mark.slow
 
@@ -150,6 +151,8 @@ def test_pages_are_dense(student: list[str], instructor: list[str]) -> None:
 
 def _key_text(q: model.Question) -> list[str]:
     """What the key must show for a question (plain text)."""
+    if not isinstance(q, model.BuiltinQuestion):  # registered types: tests/type_responses.py
+        return KEY_TEXT[q.type](q)
     if isinstance(q, model.SingleQuestion):
         return [plain_text(q.correct_option.text)]
     if isinstance(q, model.MultipleQuestion):

@@ -21,6 +21,7 @@ from quizbook.answers import normalise_answer
 from quizbook.grade import display_order, matching_rights, question_rev, question_seed
 from quizbook.markup import inline_html, plain_text
 from quizbook.seal import digest, seal
+from quizbook.types import spec_of
 from quizbook.versions import legacy_table, quiz_version
 
 FORMAT = "quizbook-bundle/1"
@@ -76,6 +77,10 @@ def _question(quiz_id: str, q: model.Question) -> dict[str, Any]:
                            "objective": q.objective, "source": q.source,
                            "prompt": inline_html(q.prompt), "hint": _html(q.hint), "salt": salt}
     put("explanation", q.explanation)
+    if not isinstance(q, model.BuiltinQuestion):
+        out.update(spec_of(q).bundle_fields(q, salt, put))
+        out["sealed"] = sealed
+        return out
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         out["options"] = [{"id": o.id, "text": inline_html(o.text),
                            "check": digest(salt, q.id, f"opt:{o.id}:{int(o.correct)}")}

@@ -23,6 +23,7 @@ from typing import Any
 
 from quizbook import model
 from quizbook.answers import normalise_answer, parse_number, pattern_matches
+from quizbook.types import spec_of
 
 #: The feedback key of a numeric answer that is not a number ("twenty", "summer 2015", "12
 #: days" where days are not a unit of the question): the answer is not graded (answered is
@@ -94,6 +95,9 @@ def grading_content(question: model.Question) -> dict[str, Any]:
     """
     content: dict[str, Any] = {"id": question.id, "type": question.type,
                                "points": question.points}
+    if not isinstance(question, model.BuiltinQuestion):
+        content.update(spec_of(question).grading_content(question))
+        return content
     if isinstance(question, model.SingleQuestion | model.MultipleQuestion):
         content["options"] = sorted([o.id, o.correct] for o in question.options)
     elif isinstance(question, model.TrueFalseQuestion):
@@ -133,6 +137,8 @@ def layout_seed(question: model.Question) -> str:
         parts = sorted(i.id for i in question.items)
     elif isinstance(question, model.MatchingQuestion):
         parts = sorted(_right_identities(question))
+    elif not isinstance(question, model.BuiltinQuestion):
+        parts = sorted(spec_of(question).layout_parts(question))
     else:
         parts = []
     return hashlib.sha256(json.dumps([question.id, parts]).encode()).hexdigest()[:16]
@@ -172,6 +178,8 @@ def matching_rights(question: model.MatchingQuestion) -> list[tuple[str, str]]:
 
 
 def grade(question: model.Question, response: Any) -> Outcome:
+    if not isinstance(question, model.BuiltinQuestion):
+        return spec_of(question).grade(question, response)
     if isinstance(question, model.SingleQuestion):
         return _single(question, response)
     if isinstance(question, model.MultipleQuestion):

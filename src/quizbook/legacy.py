@@ -26,6 +26,7 @@ from quizbook import model
 from quizbook.answers import normalise_answer
 from quizbook.markup import inline_html, plain_text
 from quizbook.seal import digest, seal
+from quizbook.types import spec_of
 
 OLD_FORMAT = "quizbook-bundle/1"
 
@@ -80,6 +81,11 @@ def _question(quiz_id: str, q: model.Question) -> dict[str, Any]:
                            "objective": q.objective, "source": q.source,
                            "prompt": inline_html(q.prompt), "hint": _html(q.hint), "salt": salt}
     put("explanation", q.explanation)
+    if not isinstance(q, model.BuiltinQuestion):
+        # Types newer than issue 12 had no earlier scheme: today's fields stand in.
+        out.update(spec_of(q).bundle_fields(q, salt, put))
+        out["sealed"] = sealed
+        return out
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         out["options"] = [{"id": o.id, "text": inline_html(o.text),
                            "check": digest(salt, q.id, f"opt:{o.id}:{int(o.correct)}")}

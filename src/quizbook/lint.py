@@ -17,6 +17,7 @@ from pathlib import Path
 from quizbook import model
 from quizbook.load import field_position
 from quizbook.markup import plain_text
+from quizbook.types import spec_of
 
 
 @dataclass(frozen=True, order=True)
@@ -58,7 +59,15 @@ def rules() -> dict[str, tuple[str, Check]]:
         "prompt-ending": ("prompts end with a question or a clear instruction", _prompt_end),
         "cross-item-cue": ("no item prints another item's answer (an accepted answer or the "
                            "key's text)", _cross_item_cues),
+        "type-rules": ("the rules of registered question types (quizbook.types)",
+                       _type_rules),
     }
+
+
+def _type_rules(quiz: model.Quiz) -> Iterator[tuple[Loc, str, str]]:
+    for n, q in enumerate(quiz.questions):
+        if not isinstance(q, model.BuiltinQuestion):
+            yield from spec_of(q).lint(q, n)
 
 
 def lint_quiz(quiz: model.Quiz, path: Path) -> list[Finding]:
@@ -183,6 +192,8 @@ def _shown_texts(q: model.Question) -> list[str]:
     """Everything a student can read in an item, before or after answering it (not the
     instructor note)."""
     texts = [q.prompt, q.hint or "", q.explanation or ""]
+    if not isinstance(q, model.BuiltinQuestion):
+        return texts + spec_of(q).shown_texts(q)
     if isinstance(q, CHOICE):
         texts += [t for o in q.options for t in (o.text, o.feedback or "")]
     elif isinstance(q, model.TrueFalseQuestion):
@@ -199,6 +210,8 @@ def _shown_texts(q: model.Question) -> list[str]:
 def _answers(q: model.Question) -> list[tuple[str, list[str]]]:
     """(answer text, texts of the wrong options) for each answer a student must produce or pick.
     A key printed next to its own distractors gives nothing away, so those do not count."""
+    if not isinstance(q, model.BuiltinQuestion):
+        return spec_of(q).answers(q)
     if isinstance(q, CHOICE):
         wrong = [o.text for o in q.options if not o.correct]
         return [(o.text, wrong) for o in q.options if o.correct]

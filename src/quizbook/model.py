@@ -11,55 +11,40 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from quizbook import chars, patterns
+from quizbook import patterns
 from quizbook.answers import normalise_answer
 
-#: Ids become HTML ids and localStorage keys, so only a safe alphabet is allowed.
-SAFE_ID = r"^[a-z0-9][a-z0-9-]*$"
-SafeId = Annotated[str, Field(pattern=SAFE_ID, max_length=64)]
+# The base every type builds on (re-exported: the rest of quizbook imports it from here).
+from quizbook.types.base import SAFE_ID as SAFE_ID
+from quizbook.types.base import OneLine as OneLine
+from quizbook.types.base import QuestionBase as QuestionBase
+from quizbook.types.base import RightWrongFeedback as RightWrongFeedback
+from quizbook.types.base import SafeId as SafeId
+from quizbook.types.base import Strict as Strict
+from quizbook.types.base import Text as Text
+from quizbook.types.base import unique as unique
+
 #: The largest quiz total: results files refuse larger scores (quizbook.results).
 MAX_QUIZ_POINTS = 10_000
 #: Numbers in numeric questions: beyond this doubles stop being exact and bounds overflow.
 MAX_NUMBER = 1e15
 Number = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
-#: Control characters (NUL, ESC...), lone surrogates and bidi overrides are refused in every
-#: text: they break the XML, CSV and PDF outputs or make text read differently than it is.
-Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(chars.check)]
-OneLine = Annotated[str, AfterValidator(chars.check_one_line)]
-QUESTION_TYPES = ("single", "multiple", "true_false", "short_text", "numeric", "ordering",
-                  "matching")
+#: The seven types built into these modules; more types live one module each in
+#: quizbook.types (imported at the end of this file, which adds them to QUESTION_TYPES).
+BUILTIN_TYPES = ("single", "multiple", "true_false", "short_text", "numeric", "ordering",
+                 "matching")
 #: Optional cognitive level of an item (`quizbook stats` counts the mix per quiz).
 LEVELS = ("recall", "analysis", "evaluation")
 
 
-class Strict(BaseModel):
-    """Unknown keys are errors: a typo in a quiz file must never pass silently."""
-
-    # strict: "1" is not a number and 1 is not text; YAML already gives real types.
-    # allow_inf_nan=False: `.inf` and `.nan` are refused in every number (they broke the
-    # browser's grader and JSON).
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, str_strip_whitespace=True,
-                              allow_inf_nan=False)
-
-
 def _unit_key(word: str) -> str:
     return "".join(word.split()).lower()
-
-
-def _unique(ids: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            raise ValueError(f"duplicate {what} {item!r}")
-        seen.add(item)
 
 
 class Objective(Strict):
@@ -74,29 +59,10 @@ class Option(Strict):
     feedback: Text | None = None
 
 
-class RightWrongFeedback(Strict):
-    correct: Text | None = None
-    incorrect: Text | None = None
-
-
 class TrueFalseFeedback(Strict):
     # YAML `true:`/`false:` keys arrive as booleans; the loader stringifies keys.
     true: Text | None = None
     false: Text | None = None
-
-
-class QuestionBase(Strict):
-    id: SafeId
-    objective: SafeId
-    source: SafeId
-    points: float = Field(default=1, gt=0, le=100)
-    prompt: Text
-    # Authoring metadata for `quizbook stats`: excluded from model_dump so that labelling an
-    # item never changes its digest (grade.question_seed), shuffles or saved progress.
-    level: Literal["recall", "analysis", "evaluation"] | None = Field(default=None, exclude=True)
-    hint: Text | None = None
-    explanation: Text | None = None
-    instructor_note: Text | None = None
 
 
 class SingleQuestion(QuestionBase):
@@ -105,7 +71,7 @@ class SingleQuestion(QuestionBase):
 
     @model_validator(mode="after")
     def _exactly_one_correct(self) -> SingleQuestion:
-        _unique([o.id for o in self.options], "option id")
+        unique([o.id for o in self.options], "option id")
         n = sum(o.correct for o in self.options)
         if n != 1:
             raise ValueError(f"a single-choice question needs exactly one correct option, "
@@ -123,7 +89,7 @@ class MultipleQuestion(QuestionBase):
 
     @model_validator(mode="after")
     def _some_right_some_wrong(self) -> MultipleQuestion:
-        _unique([o.id for o in self.options], "option id")
+        unique([o.id for o in self.options], "option id")
         if not any(o.correct for o in self.options):
             raise ValueError("a multiple-choice question needs at least one correct option")
         if all(o.correct for o in self.options):
@@ -245,8 +211,8 @@ class OrderingQuestion(QuestionBase):
 
     @model_validator(mode="after")
     def _distinct(self) -> OrderingQuestion:
-        _unique([i.id for i in self.items], "item id")
-        _unique([i.text for i in self.items], "item text")
+        unique([i.id for i in self.items], "item id")
+        unique([i.text for i in self.items], "item text")
         return self
 
 
@@ -264,17 +230,27 @@ class MatchingQuestion(QuestionBase):
 
     @model_validator(mode="after")
     def _distinct(self) -> MatchingQuestion:
-        _unique([p.id for p in self.pairs], "pair id")
-        _unique([p.left for p in self.pairs], "left text")
-        _unique([p.right for p in self.pairs] + list(self.distractors), "right text")
+        unique([p.id for p in self.pairs], "pair id")
+        unique([p.left for p in self.pairs], "left text")
+        unique([p.right for p in self.pairs] + list(self.distractors), "right text")
         return self
 
 
+#: The built-in types' models: code that branches on them first hands any other question
+#: to its registered type (`if not isinstance(q, BuiltinQuestion): spec_of(q)...`).
+BuiltinQuestion = (SingleQuestion | MultipleQuestion | TrueFalseQuestion | ShortTextQuestion
+                   | NumericQuestion | OrderingQuestion | MatchingQuestion)
+
+# Registered types (quizbook.types): each module defines its model on QuestionBase and
+# registers itself on import; list its model in `Question` below.
+from quizbook.types import registered  # noqa: E402
+from quizbook.types.cloze import ClozeQuestion  # noqa: E402
+
 Question = Annotated[
-    SingleQuestion | MultipleQuestion | TrueFalseQuestion | ShortTextQuestion | NumericQuestion
-    | OrderingQuestion | MatchingQuestion,
+    BuiltinQuestion | ClozeQuestion,
     Field(discriminator="type"),
 ]
+QUESTION_TYPES = BUILTIN_TYPES + tuple(registered())
 
 
 class Quiz(Strict):
@@ -287,8 +263,8 @@ class Quiz(Strict):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Quiz:
-        _unique([o.id for o in self.objectives], "objective id")
-        _unique([q.id for q in self.questions], "question id")
+        unique([o.id for o in self.objectives], "objective id")
+        unique([q.id for q in self.questions], "question id")
         if self.max_points > MAX_QUIZ_POINTS:
             raise ValueError(f"the questions add up to {self.max_points:g} points; a quiz may "
                              f"have at most {MAX_QUIZ_POINTS:,} (results files refuse more)")

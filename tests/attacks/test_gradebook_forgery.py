@@ -160,15 +160,24 @@ def test_a_raised_question_maximum_is_refused(tmp_path: Path) -> None:
                                  f"{QUIZ.max_points:g}; skipped"]
 
 
-def test_results_for_an_older_version_are_refused_with_the_reason(tmp_path: Path) -> None:
-    data = honest(True)
+def test_results_for_an_unknown_version_are_graded_again_and_say_so(tmp_path: Path) -> None:
+    """A made-up version buys nothing: every answer is graded again under today's questions
+    (issue 12: nothing is refused for its version) and the note says the file must be looked
+    over; the claimed score never counts."""
+    data = honest(False)
     data["quizzes"][0]["version"] = "0123456789ab"
-    collected = collect([save(tmp_path / "m.json", data)], QUIZZES)
-    version = make_bundle(QUIZ)["version"]
-    assert collected.skipped == [
-        f"{tmp_path / 'm.json'}: quiz {QUIZ.id!r}: saved for version '0123456789ab' of the "
-        f"quiz, the book has {version!r} (the quiz changed since the student took it; ask "
-        "for a new download); skipped"]
+    for row in data["quizzes"][0]["questions"]:  # and it claims full marks for wrong answers
+        row.update(points=row["max"], correct=True)
+    data["quizzes"][0]["score"] = QUIZ.max_points
+    path = save(tmp_path / "m.json", data)
+    collected = collect([path], QUIZZES)
+    assert collected.skipped == []
+    assert collected.notes[0] == (
+        f"{path}: quiz {QUIZ.id!r}: saved for version '0123456789ab' of the quiz, before it "
+        "was last edited; every answer was graded again under the current questions (which "
+        "ones changed cannot be known: look it over)")
+    assert any(f"the file claims {QUIZ.max_points:g} points" in n for n in collected.notes)
+    assert [e.score for e in collected.entries] == [0]
 
 
 # -- strict types ------------------------------------------------------------------------

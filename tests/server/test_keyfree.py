@@ -28,6 +28,7 @@ from quizbook.server.classbuild import html_dir
 from quizbook.server.keyfree import KeyfreeError, is_keyfree, keyfree_bundle, page_version
 from quizbook.server.keyscan import bundle_problems, key_markers, scan_bytes, scan_folder
 from quizbook.sphinx.render import quiz_html
+from quizbook.types.cloze import ClozeQuestion
 from tests.helpers import right_response
 from tests.server.conftest import MINIMAL, ROOT, TOKEN, HttpStudent, Server, csrf_of
 
@@ -66,6 +67,20 @@ def recover_key(bundle: dict[str, Any], guesses: dict[str, str]) -> dict[str, An
         elif kind == "matching" and all("check" in left for left in q["lefts"]):
             found[qid] = {left["id"]: r["id"] for left in q["lefts"] for r in q["rights"]
                           if left["check"] == digest(salt, qid, f"pair:{left['id']}:{r['id']}")}
+        elif kind == "cloze" and all("check" in b or "accept" in b for b in q["blanks"]):
+            blanks: dict[str, str] = {}
+            for blank in q["blanks"]:
+                bid = blank["id"]
+                if "accept" in blank:
+                    guess = guesses.get(f"{qid}:{bid}", "")
+                    if digest(salt, qid, f"ans:{bid}:{normalise_answer(guess)}") \
+                            in blank["accept"]:
+                        blanks[bid] = guess
+                else:
+                    for c in blank["choices"]:
+                        if blank["check"] == digest(salt, qid, f"blank:{bid}:{c['id']}"):
+                            blanks[bid] = c["id"]
+            found[qid] = blanks
         for name in q.get("sealed", {}):
             found[f"{qid}:{name}"] = reveal(q, name)
     return found
@@ -105,6 +120,8 @@ def test_the_attack_recovers_the_whole_key_from_an_offline_bundle() -> None:
     quiz = load_quiz(ALL_TYPES)
     guesses = {q.id: q.accept[0] for q in quiz.questions
                if isinstance(q, model.ShortTextQuestion)}
+    guesses |= {f"{q.id}:{b.id}": b.accept[0] for q in quiz.questions
+                if isinstance(q, ClozeQuestion) for b in q.blanks if b.accept is not None}
     found = recover_key(make_bundle(quiz), guesses)
     assert {q.id: found[q.id] for q in quiz.questions} == expected_key(quiz)
     assert any(name.endswith(":explanation") for name in found)
@@ -114,6 +131,8 @@ def test_the_attack_recovers_nothing_from_a_keyfree_bundle() -> None:
     quiz = load_quiz(ALL_TYPES)
     guesses = {q.id: q.accept[0] for q in quiz.questions
                if isinstance(q, model.ShortTextQuestion)}
+    guesses |= {f"{q.id}:{b.id}": b.accept[0] for q in quiz.questions
+                if isinstance(q, ClozeQuestion) for b in q.blanks if b.accept is not None}
     served = keyfree_bundle(make_bundle(quiz))
     assert recover_key(served, guesses) == {}
     # Nor can the page's own offline grader (the runtime, under node) mark a right answer
@@ -167,8 +186,8 @@ def test_the_page_markup_is_the_same_with_a_keyfree_bundle() -> None:
 
 def test_a_question_type_without_a_keyfree_form_stops_the_build() -> None:
     bundle = make_bundle(load_quiz(ALL_TYPES))
-    bundle["questions"][0] = {**bundle["questions"][0], "type": "cloze"}
-    with pytest.raises(KeyfreeError, match="type 'cloze' has no key-free form"):
+    bundle["questions"][0] = {**bundle["questions"][0], "type": "essay"}
+    with pytest.raises(KeyfreeError, match="type 'essay' has no key-free form"):
         keyfree_bundle(bundle)
     assert not is_keyfree({**keyfree_bundle(make_bundle(load_quiz(ALL_TYPES))),
                            "extra": "field"})

@@ -164,7 +164,7 @@ def catalog() -> Catalog:
 
 def check(db: Database, catalog: Catalog, uid: str, responses: dict[str, Any]) -> float:
     reply = record_attempt(db, catalog, Policies(Policy(), {}), uid, QUIZ, {
-        "attempt_id": str(uuid.uuid4()), "version": catalog.entries[QUIZ].version,
+        "attempt_id": str(uuid.uuid4()), "version": catalog.entries[QUIZ].page_version,
         "responses": responses})
     score: float = reply["score"]
     return score

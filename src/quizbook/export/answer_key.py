@@ -24,6 +24,7 @@ from quizbook.export.lms import fmt_number
 from quizbook.grade import display_order, matching_rights
 from quizbook.markup import inline_html, plain_text
 from quizbook.points import format_points
+from quizbook.types import spec_of
 
 #: The file name next to the other PDFs (instructor/pdf/).
 FILE_NAME = "quizbook-answer-key.pdf"
@@ -75,6 +76,9 @@ def _numeric(q: model.NumericQuestion) -> Markup:
 
 def key_row(number: int, q: model.Question) -> KeyRow:
     points = format_points(q.points)
+    if not isinstance(q, model.BuiltinQuestion):
+        return KeyRow(number, points, None, tuple(
+            KeyPart(label, _md(answer)) for label, answer in spec_of(q).key_parts(q)))
     if isinstance(q, model.SingleQuestion):
         return KeyRow(number, points, _md(q.correct_option.text))
     if isinstance(q, model.MultipleQuestion):

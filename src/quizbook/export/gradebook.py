@@ -33,6 +33,7 @@ from quizbook.results import (
     ResultsFileError,
     parse_results,
 )
+from quizbook.types import spec_of
 from quizbook.versions import CarriedOver, carry_over, quiz_version
 
 
@@ -314,6 +315,8 @@ class ItemStats:
 
 def _wrong_choices(q: model.Question, response: Any, outcome: Outcome) -> list[str]:
     """What a wrong response chose, in words, for the 'most chosen wrong option' column."""
+    if not isinstance(q, model.BuiltinQuestion):
+        return spec_of(q).wrong_choices(q, response, outcome)
     if isinstance(q, model.SingleQuestion):
         option = next((o for o in q.options if o.id == response), None)
         return [plain_text(option.text)] if option and not option.correct else []

@@ -34,6 +34,7 @@ from quizbook.export.lms import (
     unique_titles,
     utf8_size,
 )
+from quizbook.types import registered, spec_of
 
 #: lxml has no type stubs here; elements are typed by this alias.
 _Element: TypeAlias = Any
@@ -46,7 +47,7 @@ MOODLE_TYPES = {
     "numeric": "numerical",
     "matching": "matching",
     "ordering": "ordering",
-}
+} | {name: spec.moodle_type for name, spec in registered().items()}
 
 #: Moodle's ordering importer shortens longer names (qtype_ordering::fix_questionname).
 ORDERING_NAME_BYTES = 42
@@ -94,7 +95,9 @@ def question_xml(quiz: model.Quiz, q: model.Question, mappings: list[Mapping],
     _sub(element, "penalty", "0.3333333")
     _sub(element, "hidden", "0")
     _sub(element, "idnumber", f"{quiz.id}-{q.id}")
-    if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
+    if not isinstance(q, model.BuiltinQuestion):
+        spec_of(q).write_moodle(element, q, quiz, mappings)
+    elif isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         _multichoice(element, q)
     elif isinstance(q, model.TrueFalseQuestion):
         for value, truth, feedback in (("true", True, q.feedback.true),
@@ -278,6 +281,8 @@ def validate_moodle_xml(path: Path) -> list[str]:
         if q.find("questiontext") is not None and q.find("questiontext").get("format") is None:
             problems.append(f"{where}: questiontext has no format")
         answers = q.findall("answer")
+        problems += [f"{where}: {problem}" for spec in registered().values()
+                     if spec.moodle_type == kind for problem in spec.validate_moodle(q)]
         if kind in {"multichoice", "truefalse", "shortanswer", "numerical"}:
             if not answers:
                 problems.append(f"{where}: no <answer>")

@@ -38,6 +38,7 @@ from quizbook.export.lms import (
     unique_titles,
 )
 from quizbook.grade import matching_rights
+from quizbook.types import registered, spec_of
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI_SCHEMA = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
@@ -56,7 +57,7 @@ CANVAS_TYPES = {
     "numeric": "numerical_question",
     "matching": "matching_question",
     "ordering": "matching_question",
-}
+} | {name: spec.canvas_type for name, spec in registered().items()}
 
 #: lxml has no type stubs here; elements are typed by this alias.
 _Element: TypeAlias = Any
@@ -122,7 +123,9 @@ def _item(quiz: model.Quiz, q: model.Question, prompt_html: str, title: str,
         cond, var = built.condition(continue_=True)
         _sub(var, "other")
         built.show(cond, "general_fb", html(q.explanation))
-    if isinstance(q, model.SingleQuestion | model.MultipleQuestion | model.TrueFalseQuestion):
+    if not isinstance(q, model.BuiltinQuestion):
+        spec_of(q).write_qti(built, presentation, q, quiz, mappings)
+    elif isinstance(q, model.SingleQuestion | model.MultipleQuestion | model.TrueFalseQuestion):
         _choice(built, presentation, q)
         if isinstance(q, model.MultipleQuestion):
             mappings.append(Mapping("qti", quiz.id, q.id, q.type, CANVAS_TYPES[q.type],

@@ -19,16 +19,35 @@ function mountEach(host, selector, mount) {
   });
 }
 
+/** The class mode of this page (remote.js): made for its first key-free quiz. */
+let classQuizzes = /** @type {ClassQuizzes|null} */ (null);
+
 /**
- * The grader of a quiz in the book: local, unless a class server serving the page named
- * itself on the quiz (`data-quizbook-server="<base URL>"`) and serves the class-mode script.
- * @param {HTMLElement} root @returns {Grader}
+ * The grader of a quiz in the book: local, unless the quiz is graded by a class server: its
+ * key-free bundle says `"grader": "remote"` and names the API folder relative to the page
+ * (quizbook.server.keyfree; the page then has the class-mode script), or a server serving
+ * the page named itself on the quiz (`data-quizbook-server="<base URL>"`).
+ * @param {HTMLElement} root @param {Bundle} bundle
+ * @returns {{grader: Grader, classMode?: ClassQuizzes}}
  */
-function bookGrader(root) {
+function bookGrader(root, bundle) {
   const server = root.getAttribute("data-quizbook-server");
-  if (server === null) return new LocalGrader();
+  const remote = bundle.grader === "remote";
+  if (server === null && !remote) return { grader: new LocalGrader() };
   if (typeof RemoteGrader === "undefined") throw new Error("a class-server quiz needs the class-mode script");
-  return new RemoteGrader(server);
+  if (!remote) return { grader: new RemoteGrader(server || "") };
+  if (!classQuizzes) {
+    const api = new URL(bundle.api || "/api/", root.ownerDocument.baseURI).href;
+    classQuizzes = new ClassQuizzes(new RemoteGrader("", { api }));
+  }
+  return { grader: classQuizzes.grader(), classMode: classQuizzes };
+}
+
+/** The quiz's bundle (mountQuiz reads it again: it is small). @param {HTMLElement} root @returns {Bundle} */
+function bundleOf(root) {
+  const script = root.querySelector("script[data-quizbook-bundle]");
+  if (!script) throw new Error("quiz markup without its bundle");
+  return JSON.parse(script.textContent || "{}");
 }
 
 /** @param {Document} doc */
@@ -39,13 +58,19 @@ function mountBookQuiz(root, store) {
   if (mountedRoots.has(root)) return;
   mountedRoots.add(root);
   const doc = root.ownerDocument;
+  const bundle = bundleOf(root);
+  const { grader, classMode } = bookGrader(root, bundle);
   const quiz = mountQuiz(root, {
-    grader: bookGrader(root), store, source: "book", reload: reloadPage(doc),
+    grader, store, source: "book", reload: reloadPage(doc),
+    classMode: classMode && classMode.hooks(),
     downloads: () => loadDownloads(doc),
     download: (quizRoot, fileName, results) => loadDownloads(doc).then((part) =>
       part.browserDownload(quizRoot, fileName, results)),
   });
-  otherTabChanged.set(STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz"), quiz.sync);
+  if (classMode) classMode.listen(bundle.id, quiz.received, quiz.restore);
+  // In class mode the server has the answers: another tab's Check shows what it has now.
+  otherTabChanged.set(STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz"),
+    classMode ? quiz.restore : quiz.sync);
 }
 
 /**

@@ -30,6 +30,8 @@ from pathlib import Path
 import rcssmin
 import rjsmin
 
+from quizbook.types import registered
+
 RUNTIME = Path(__file__).resolve().parent
 
 #: Files before the types (the registry must exist when a type registers itself) ...
@@ -43,7 +45,8 @@ DOWNLOADS = ("shelves.js", "results.js", "student.js", "downloads.js")
 PARTS_LOADER = "parts.js"
 #: Answer normalisation and number parsing: only the types that read typed answers use it.
 ANSWERS = "answers.js"
-TYPES_WITH_TYPED_ANSWERS = ("numeric", "short_text")
+TYPES_WITH_TYPED_ANSWERS = ("numeric", "short_text", *(
+    name for name, spec in registered().items() if spec.typed_answers))
 #: Book pages only, each where the page has what it mounts.
 DISCUSSION = "discussion.js"
 PROGRESS = "progress.js"
@@ -58,7 +61,7 @@ MODULE_EXPORTS = ("renderQuizWidget", "mountQuiz", "LocalGrader", "GradingError"
                   "gradeQuestion", "formatPoints", "digest", "unseal", "sha256Hex",
                   "normaliseAnswer", "parseNumber", "patternMatches", "isUsableRecord",
                   "carryOver", "resultsFileName", "QUESTION_TYPES")
-CLASS_MODE_EXPORTS = ("RemoteGrader", "readServerReply")
+CLASS_MODE_EXPORTS = ("RemoteGrader", "readServerReply", "ClassQuizzes")
 
 
 def question_type_files(types: Iterable[str] | None = None) -> list[Path]:

@@ -38,6 +38,7 @@
  * @property {number} [pass_mark] share of the points that counts as a pass
  * @property {number} [max_points]
  * @property {string} [grader] "remote" in a class server's key-free bundle
+ * @property {string} [api] the class server's API folder, relative to the page
  * @property {Question[]} questions
  */
 /**

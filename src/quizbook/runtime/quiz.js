@@ -15,11 +15,16 @@
  *   when first needed: parts.js)
  * @property {() => void} [reload] show the page again (after a student switch); without it
  *   the quiz offers no switch (a notebook folder is one student's)
+ * @property {ClassHooks} [classMode] a class server's page (remote.js): the server's saved
+ *   answers restore the quiz, and its rules follow each Check
  */
 /**
  * A mounted quiz: `say` shows a message in its status line; `sync` takes in what another
- * tab saved (the book host calls it on the `storage` event).
- * @typedef {{say: (text: string) => void, sync: () => void}} MountedQuiz
+ * tab saved (the book host calls it on the `storage` event). In class mode, `received`
+ * shows a Check the server answered later (sent from this device's queue), and `restore`
+ * shows again what the server has.
+ * @typedef {{say: (text: string) => void, sync: () => void, received: SentListener,
+ *   restore: () => void}} MountedQuiz
  */
 
 /**
@@ -277,51 +282,110 @@ function mountQuiz(root, host) {
         say(problemText(error));
         return;
       }
-      const now = new Date().toISOString();
-      /** @type {ProgressRecord} */
-      const next = base ? { ...base, times: { ...(base.times || {}) }, outcomes: { ...base.outcomes },
-        responses: { ...base.responses } } : { v: 1, version: bundle.version, attempts: 0, first: now,
-        last: now, responses: {}, outcomes: {}, times: {} };
-      next.attempts++;
-      next.last = now;
-      next.draft = {};
-      next.revs = {};
-      const times = /** @type {Record<string, string>} */ (next.times);
-      let total = 0, notRight = 0;
-      for (const question of bundle.questions) {
-        next.revs[question.id] = question.rev || "";
-        const response = responses[question.id];
-        const result = graded[question.id] || { outcome: unansweredOutcome(question.points), feedback: {}, explanation: null };
-        const { points, max, correct, answered } = result.outcome;
-        const previous = next.outcomes[question.id];
-        const sameAnswer = JSON.stringify(response) === JSON.stringify(next.responses[question.id]);
-        const attempts = (previous ? previous.attempts : 0) +
-          (answered && !(sameAnswer && previous && previous.attempts) ? 1 : 0);
-        // A new answer (or one taken back) is this tab's latest word on the question; an
-        // empty one that was empty before is no word at all (another tab's answer stays).
-        const given = !(isEmptyResponse(response) && isEmptyResponse(next.responses[question.id]));
-        if (!sameAnswer && given) times[question.id] = now;
-        next.responses[question.id] = response;
-        next.outcomes[question.id] = { points, max, correct, attempts };
-        total += points;
-        if (!correct) notRight++;
-        showGraded(question, result, response);
-      }
-      record = next;
-      changedHere.clear();
-      const saved = save(next);
-      showScore(total, true);
-      say("Checked: " + formatPoints(total) + " / " + formatPoints(maxPoints) + " points. " +
-        (notRight ? plural(notRight, "question is", "questions are") + " not fully right; feedback is under each question."
-          : "All right!") +
+      const kept = keepGraded(base, responses, graded);
+      say(checkedText(kept) +
         (theirs.size ? " Answers saved in another tab since were taken for question " +
           listed(Array.from(theirs, numberOf)) + "." : "") +
-        (saved ? "" : " Not saved: see below."));
+        (kept.saved ? "" : " Not saved: see below.") +
+        (host.classMode ? " " + host.classMode.note(bundle.id) : ""));
       revealSummary();
     } finally {
       checking = false;
       root.removeAttribute("aria-busy");
     }
+  }
+
+  /** @param {{total: number, notRight: number}} kept */
+  const checkedText = (kept) => "Checked: " + formatPoints(kept.total) + " / " + formatPoints(maxPoints) +
+    " points. " + (kept.notRight ? plural(kept.notRight, "question is", "questions are") +
+      " not fully right; feedback is under each question." : "All right!");
+
+  /**
+   * Keep a graded Check in the record and show it. `store` false: only show it (a restore
+   * from the class server: saving would wake every other tab, which would restore and save…).
+   * @param {ProgressRecord|null} base @param {Record<string, StudentResponse>} responses
+   * @param {Record<string, Graded>} graded @param {boolean} [store]
+   * @returns {{total: number, notRight: number, saved: boolean}}
+   */
+  function keepGraded(base, responses, graded, store = true) {
+    const now = new Date().toISOString();
+    /** @type {ProgressRecord} */
+    const next = base ? { ...base, times: { ...(base.times || {}) }, outcomes: { ...base.outcomes },
+      responses: { ...base.responses } } : { v: 1, version: bundle.version, attempts: 0, first: now,
+      last: now, responses: {}, outcomes: {}, times: {} };
+    next.attempts++;
+    next.last = now;
+    next.draft = {};
+    next.revs = {};
+    const times = /** @type {Record<string, string>} */ (next.times);
+    let total = 0, notRight = 0;
+    for (const question of bundle.questions) {
+      next.revs[question.id] = question.rev || "";
+      const response = responses[question.id];
+      const result = graded[question.id] || { outcome: unansweredOutcome(question.points), feedback: {}, explanation: null };
+      const { points, max, correct, answered } = result.outcome;
+      const previous = next.outcomes[question.id];
+      const sameAnswer = JSON.stringify(response) === JSON.stringify(next.responses[question.id]);
+      const attempts = (previous ? previous.attempts : 0) +
+        (answered && !(sameAnswer && previous && previous.attempts) ? 1 : 0);
+      // A new answer (or one taken back) is this tab's latest word on the question; an
+      // empty one that was empty before is no word at all (another tab's answer stays).
+      const given = !(isEmptyResponse(response) && isEmptyResponse(next.responses[question.id]));
+      if (!sameAnswer && given) times[question.id] = now;
+      next.responses[question.id] = response;
+      next.outcomes[question.id] = { points, max, correct, attempts };
+      total += points;
+      if (!correct) notRight++;
+      showGraded(question, result, response);
+    }
+    record = next;
+    changedHere.clear();
+    const saved = !store || save(next);
+    showScore(total, true);
+    return { total, notRight, saved };
+  }
+
+  /** Class mode: put answers in the controls, without feedback. @param {Record<string, StudentResponse>} responses */
+  function writeResponses(responses) {
+    for (const question of bundle.questions) {
+      typeOf(question).write(fieldsetOf(question), question.id in responses ? responses[question.id] : null);
+      clearFeedback(question);
+    }
+  }
+
+  /**
+   * Class mode: show how the server graded a Check sent later from this device's queue (or
+   * only say why it was refused: `graded` null). The form is left as it is: feedback shows
+   * under the questions the student has not changed since.
+   * @type {SentListener}
+   */
+  function received(responses, graded, note) {
+    if (!responses || !graded) {
+      say(note);
+      return;
+    }
+    const sent = responses;
+    const edited = bundle.questions.filter((question) =>
+      JSON.stringify(readResponse(question)) !== JSON.stringify(question.id in sent ? sent[question.id] : null));
+    const kept = keepGraded(record, responses, graded);
+    edited.forEach(clearFeedback);
+    say(note + " " + checkedText(kept) + (host.classMode ? " " + host.classMode.note(bundle.id) : "") +
+      (edited.length ? " You have changed question " + listed(edited.map((q) => numberOf(q.id))) +
+        " since: check again to send the new answers." : ""));
+  }
+
+  /**
+   * Class mode: the answers the server has for this quiz, graded as they read now, replace
+   * the form; answers still waiting on this device come last (they are newer).
+   */
+  function restoreFromServer() {
+    if (!host.classMode) return;
+    host.classMode.restore(bundle).then((found) => {
+      if (found.responses) writeResponses(found.responses);
+      if (found.responses && found.graded) keepGraded(null, found.responses, found.graded, false);
+      if (found.pending) writeResponses(found.pending);
+      say(found.note);
+    }, (error) => say(problemText(error)));
   }
 
   function retryWrongAnswers() {
@@ -423,5 +487,6 @@ function mountQuiz(root, host) {
   }
   if (loaded.stuck) withDownloads((part) => part.showSaveWarning(root, true));
   say(notices.join(" "));
-  return { say, sync };
+  restoreFromServer();
+  return { say, sync, received, restore: restoreFromServer };
 }

@@ -20,6 +20,7 @@ from quizbook.bundle import make_bundle
 from quizbook.grade import Outcome, fixed_feedback, grade, matching_rights
 from quizbook.markup import inline_html, plain_text
 from quizbook.server.keyfree import keyfree_bundle
+from quizbook.types import spec_of
 
 MAX_TEXT_ANSWER = 500
 
@@ -82,6 +83,11 @@ def check_response(q: model.Question, value: Any) -> Any:
     where = f"responses.{q.id}"
     if value is None:
         return None
+    if not isinstance(q, model.BuiltinQuestion):
+        problem = spec_of(q).check_response(q, value)
+        if problem is not None:
+            raise ResponseError(f"{where}: {problem}")
+        return value
     if isinstance(q, model.SingleQuestion):
         if not isinstance(value, str) or (value and value not in _ids(q)):
             raise ResponseError(f"{where}: a single-choice answer is one option id "
@@ -150,6 +156,8 @@ def feedback_text(q: model.Question, key: str) -> str | None:
     fixed = fixed_feedback(q, key)
     if fixed is not None:
         return fixed
+    if not isinstance(q, model.BuiltinQuestion):
+        return spec_of(q).feedback_text(q, key)
     if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         option = next((o for o in q.options if o.id == key), None)
         return option.feedback if option else None
@@ -162,7 +170,8 @@ def question_reply(q: model.Question, outcome: Outcome, show_marks: bool) -> dic
     """One question of the reply. Without `show_marks`, per-part marks are left out, and so
     is per-option feedback where a question has several parts (multiple choice); the
     explanation waits until marks show or the question is fully right."""
-    several_parts = isinstance(q, model.MultipleQuestion)
+    several_parts = isinstance(q, model.MultipleQuestion) or (
+        not isinstance(q, model.BuiltinQuestion) and spec_of(q).feedback_per_part)
     feedback: dict[str, str] = {}
     for key in outcome.feedback:
         text = feedback_text(q, key)

@@ -16,6 +16,8 @@ import hashlib
 import json
 from typing import Any
 
+from quizbook.types import spec_for
+
 #: Top-level fields of a bundle that carry no key.
 BUNDLE_FIELDS = ("format", "id", "lesson", "title", "version", "pass_mark", "max_points",
                  "objectives")
@@ -68,6 +70,10 @@ def page_version(keyfree: dict[str, Any]) -> str:
 
 def _question(quiz_id: str, question: dict[str, Any]) -> dict[str, Any]:
     kind = question.get("type")
+    spec = spec_for(question)
+    if spec is not None:  # a registered type (quizbook.types) says what its page keeps
+        return {name: question[name] for name in QUESTION_FIELDS if name in question} \
+            | spec.keyfree_fields(question)
     if kind not in CHOICE_LISTS:
         raise KeyfreeError(f"quiz {quiz_id!r}, question {question.get('id')!r}: type {kind!r} "
                            "has no key-free form in quizbook.server.keyfree (list the fields "
@@ -89,6 +95,16 @@ def is_keyfree(bundle: Any) -> bool:
     if set(bundle) - allowed_top or not isinstance(bundle.get("questions"), list):
         return False
     for question in bundle["questions"]:
+        spec = spec_for(question) if isinstance(question, dict) else None
+        if spec is not None:  # key-free when making it key-free again changes nothing
+            try:
+                again = {name: question[name] for name in QUESTION_FIELDS if name in question} \
+                    | spec.keyfree_fields(question)
+            except (KeyError, TypeError, AttributeError):
+                return False
+            if again != question:
+                return False
+            continue
         if not isinstance(question, dict) or question.get("type") not in CHOICE_LISTS:
             return False
         kind = question["type"]

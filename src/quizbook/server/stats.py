@@ -32,6 +32,7 @@ from quizbook.server.attempts import counted
 from quizbook.server.grading import Catalog
 from quizbook.server.models import Answer, Attempt, Student
 from quizbook.server.policy import Policies
+from quizbook.types import spec_of
 
 #: Typed answers shown one by one (the rest are summed up as "other answers").
 TOP_TYPED = 6
@@ -244,8 +245,10 @@ def distribution(q: model.Question, responses: Sequence[Any]) -> Distribution:
             bars.append(Bar(f"other answers ({len(typed) - len(top)} different)", rest, None,
                             "other"))
         return Distribution(q, bars, answered, unanswered, right, "students who typed it")
-    # Ordering and matching: per item (pair), the students who placed it right.
-    if isinstance(q, model.OrderingQuestion):
+    # Ordering, matching and registered types: per part, the students who got it right.
+    if not isinstance(q, model.BuiltinQuestion):
+        parts = spec_of(q).parts(q)
+    elif isinstance(q, model.OrderingQuestion):
         parts = [(i.id, plain_text(i.text)) for i in q.items]
     else:
         assert isinstance(q, model.MatchingQuestion)

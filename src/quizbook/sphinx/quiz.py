@@ -21,6 +21,7 @@ from quizbook.sphinx.nodes import inline_html_node, quiz_node
 from quizbook.sphinx.para import para_number
 from quizbook.sphinx.render import fmt_points, quiz_html
 from quizbook.sphinx.scripts import after_quiz
+from quizbook.types import spec_of
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ def readable_question(number: int, q: model.Question, bq: dict[str, Any]) -> nod
     item = nodes.list_item()
     item += para(nodes.strong("", f"Question {number}"), f" ({fmt_points(q.points)}): ",
                  md(q.prompt))
-    if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
+    if not isinstance(q, model.BuiltinQuestion):
+        for line in spec_of(q).student_lines(q, bq):
+            item += para(md(line))
+    elif isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         if isinstance(q, model.MultipleQuestion):
             item += para("Choose every option that applies.")
         item += bullets([[md(o.text)] for o in q.options])
@@ -68,6 +72,11 @@ def readable_question(number: int, q: model.Question, bq: dict[str, Any]) -> nod
 
 
 def answer_text(q: model.Question) -> list[nodes.Node | str]:
+    if not isinstance(q, model.BuiltinQuestion):
+        parts: list[nodes.Node | str] = []
+        for label, answer in spec_of(q).key_parts(q):
+            parts += ["; " if parts else "", f"{label}: ", md(answer)]
+        return parts
     if isinstance(q, model.SingleQuestion):
         return [md(q.correct_option.text)]
     if isinstance(q, model.MultipleQuestion):
@@ -109,7 +118,9 @@ def key_question(number: int, quiz: model.Quiz, q: model.Question, docname: str,
     if q.explanation:
         item += para(nodes.strong("", "Why: "), md(q.explanation))
     wrong: list[list[nodes.Node | str]] = []
-    if isinstance(q, model.SingleQuestion | model.MultipleQuestion):
+    if not isinstance(q, model.BuiltinQuestion):
+        wrong += [[f"{what}: ", md(text)] for what, text in spec_of(q).wrong_feedback(q)]
+    elif isinstance(q, model.SingleQuestion | model.MultipleQuestion):
         for o in q.options:
             if not o.correct:
                 wrong.append([md(o.text), ": ", md(o.feedback) if o.feedback
@@ -119,7 +130,8 @@ def key_question(number: int, quiz: model.Quiz, q: model.Question, docname: str,
         wrong.append([f"{not q.answer}: ", md(fb) if fb else "(no feedback written)"])
     elif isinstance(q, model.MatchingQuestion) and q.distractors:
         wrong.append(["Distractors (match nothing): ", "; ".join(q.distractors)])
-    if not isinstance(q, model.SingleQuestion | model.MultipleQuestion | model.TrueFalseQuestion):
+    if not isinstance(q, model.SingleQuestion | model.MultipleQuestion | model.TrueFalseQuestion) \
+            and isinstance(q, model.BuiltinQuestion):
         general = q.feedback
         if general.incorrect:
             wrong.append(["Feedback to a wrong answer: ", md(general.incorrect)])
