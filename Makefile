@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed-core
 TEST_INSTALLED := $(VENV)/.installed-test
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: book instructor export lint test test-fast test-server bench bench-class clean install install-test class
+.PHONY: book export lint test test-fast test-server bench bench-class clean install install-test class lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,10 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(TEST_INSTALLED): pyproject.toml $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# The test tools at the versions CI last passed with (.ci/test-constraints.txt, made by
+# `make lock`); pyproject.toml says which versions quizbook supports.
+$(TEST_INSTALLED): pyproject.toml .ci/test-constraints.txt $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -c .ci/test-constraints.txt -e '.[test]'
 	touch $@
 
 $(NODE_INSTALLED): package.json package-lock.json
@@ -57,9 +59,23 @@ lint: install-test
 	$(BIN)/quizbook check
 	$(BIN)/quizbook lint --strict
 
+## Both test targets run two pytest-xdist workers, a test module each at a time
+## (--dist loadscope: a module's own builds stay in one worker); the shared book builds
+## are made once for both (tests/conftest.py, docs/testing.md). PYTEST_WORKERS=0 runs
+## in one process; PYTEST_ARGS adds pytest options.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope)
+
 ## The whole suite: lint, unit tests, real book builds, browser, kernel and notebook tests.
 test: install-test lint
-	$(BIN)/python -m pytest
+	$(PYTEST) $(PYTEST_ARGS)
+
+## The fast lane while you work: the core (model, loading, grading, lint, patterns, config,
+## bundles, LMS files, the runtime under Node, the class server in-process), no book build
+## and no Chromium. `make test` still runs everything.
+test-fast: install-test
+	$(PYTEST) -m "not slow and not browser" $(PYTEST_ARGS)
 
 ## The class server's tests alone (SQLite and a throwaway PostgreSQL cluster; real server
 ## processes and Chromium included).
@@ -78,6 +94,17 @@ bench: install-test
 BENCH_ARGS ?=
 bench-class: install-test
 	$(BIN)/python benchmarks/lecture_hall.py $(BENCH_ARGS)
+
+## Pin the test environment: a fresh venv with pyproject.toml's ranges, frozen into
+## .ci/test-constraints.txt (commit it; `make install-test` installs exactly those).
+lock:
+	rm -rf _build/lock-venv
+	$(PYTHON) -m venv _build/lock-venv
+	_build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	_build/lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	(echo "# Made by make lock: the test environment CI runs (pip install -c this -e '.[test]')."; \
+	 _build/lock-venv/bin/python -m pip freeze --exclude-editable) > .ci/test-constraints.txt
+	rm -rf _build/lock-venv
 
 clean:
 	rm -rf _build

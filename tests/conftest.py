@@ -1,26 +1,43 @@
-"""Shared fixtures: real book builds (once per session), headless Chromium, a local server.
+"""Shared fixtures: real book builds (once per test run), headless Chromium, a local server.
 
 - `student_book_html`: the real book, student edition, built with -W into a tmp dir.
 - `instructor_book_html`: the same book, instructor edition.
 - `minimal_book_html`: tests/books/minimal (one quiz of every question type).
+- `planted`: a copy of the book with a marker in every instructor-only place, exported
+  (tests/planted_book.py).
 - `browser`: Debian's Chromium driven by Playwright (never a downloaded browser).
 - `http_server`: a function serving a directory on 127.0.0.1; returns the base URL.
+
+The builds are made once per test run, also when pytest-xdist runs the suite in several
+worker processes (`make test` does): the first worker that needs one builds it under a file
+lock in the run's shared temporary folder, the others wait and read it (`once`). Tests only
+read them.
+
+Markers: a test that uses one of the book builds above is marked `slow`, and a test that
+uses `browser` is marked `browser`, here at collection (`pytest_collection_modifyitems`),
+so `-m "not slow and not browser"` (`make test-fast`) never builds a book or starts
+Chromium. Tests that build books themselves carry `slow` in their own module.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
+import os
+import pickle
+import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from quizbook.chromium import HEADLESS_ARGS, find_chromium
+from tests.planted_book import Planted, build_planted
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL_BOOK = ROOT / "tests" / "books" / "minimal"
@@ -40,22 +57,77 @@ def build_book(source: Path, out: Path, *extra: str) -> Path:
     return html
 
 
+T = TypeVar("T")
+
+
+def once(tmp_path_factory: pytest.TempPathFactory, name: str,
+         make: Callable[[Path], T]) -> T:
+    """`make(folder)` run once per test run, its result shared by every worker process.
+
+    The folder and the pickled result live in the run's temporary folder, which all
+    pytest-xdist workers share (each worker's own basetemp is a child of it). A worker
+    that finds the result there reads it; one that finds the lock taken waits for the
+    build instead of making it again. A failed build leaves no result, so the next
+    test that needs it tries again and reports its own failure.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder, result = root / f"once-{name}", root / f"once-{name}.pickle"
+    with (root / f"once-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not result.exists():
+                if folder.exists():
+                    shutil.rmtree(folder)
+                folder.mkdir()
+                value = make(folder)
+                result.write_bytes(pickle.dumps(value))
+                return value
+            loaded: T = pickle.loads(result.read_bytes())
+            return loaded
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _instructor_build(out: Path) -> Path:
+    toc = ROOT / "_toc_instructor.yml"
+    extra = ["--toc", str(toc)] if toc.exists() else []
+    return build_book(ROOT, out, "--config", str(ROOT / "_config_instructor.yml"), *extra)
+
+
 @pytest.fixture(scope="session")
 def student_book_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_book(ROOT, tmp_path_factory.mktemp("student"))
+    return once(tmp_path_factory, "student", lambda out: build_book(ROOT, out))
 
 
 @pytest.fixture(scope="session")
 def instructor_book_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    toc = ROOT / "_toc_instructor.yml"
-    extra = ["--toc", str(toc)] if toc.exists() else []
-    return build_book(ROOT, tmp_path_factory.mktemp("instructor"),
-                      "--config", str(ROOT / "_config_instructor.yml"), *extra)
+    return once(tmp_path_factory, "instructor", _instructor_build)
 
 
 @pytest.fixture(scope="session")
 def minimal_book_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_book(MINIMAL_BOOK, tmp_path_factory.mktemp("minimal"))
+    return once(tmp_path_factory, "minimal", lambda out: build_book(MINIMAL_BOOK, out))
+
+
+@pytest.fixture(scope="session")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
+    return once(tmp_path_factory, "planted", build_planted)
+
+
+#: Fixtures that build a whole book or run an export: the tests that use them are slow.
+BOOK_BUILDS = frozenset({"student_book_html", "instructor_book_html", "minimal_book_html",
+                         "planted"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BOOK_BUILDS and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+        if "browser" in used and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,7 @@ def _violations(page: Any) -> list[str]:
 # so axe runs against the local web server; file:// is covered by test_browser_quiz.py.
 
 
+@pytest.mark.slow  # the build fixture is asked for by name: not seen at collection
 @pytest.mark.parametrize("fixture", ["student_book_html", "minimal_book_html"])
 def test_axe_zero_violations_on_every_page(request: pytest.FixtureRequest, browser: Any,
                                            http_server: Any, fixture: str) -> None:

@@ -37,6 +37,7 @@ def _url(html: Path, page: Path, how: str, http_server: Any) -> str:
     return http_server(html) + page.relative_to(html).as_posix()
 
 
+@pytest.mark.slow  # the build fixture is asked for by name: not seen at collection
 @pytest.mark.parametrize("how", ["file", "http"])
 @pytest.mark.parametrize("book", ["minimal", "student"])
 def test_every_question_right_then_wrong_then_reload(request: pytest.FixtureRequest, browser: Any,
@@ -82,21 +83,68 @@ def test_every_question_right_then_wrong_then_reload(request: pytest.FixtureRequ
             guard.check()
 
 
+#: What a quiz shows, read from the page as a screenshot shows it: each question's box,
+#: how many feedback lines are visible, whether the buttons show, and how wide the page is.
+LAYOUT = """quiz => {
+  const root = document.querySelector(`[data-quizbook-quiz="${quiz}"]`);
+  const box = el => { const r = el.getBoundingClientRect(), y = window.scrollY;
+                      return [r.left, r.top + y, r.right, r.bottom + y]; };
+  const shown = el => el.getClientRects().length > 0
+                      && getComputedStyle(el).visibility !== "hidden";
+  return {
+    questions: [...root.querySelectorAll("[data-question-id]")].filter(shown).map(box),
+    controls: [...root.querySelectorAll("input, select, textarea")].filter(shown).map(box),
+    feedback: [...root.querySelectorAll(".qb-fb")].filter(el => shown(el)
+                                                             && el.textContent.trim()).length,
+    buttons: [...root.querySelectorAll("[data-quizbook-action]")].filter(shown).length,
+    width: document.documentElement.clientWidth,
+  };
+}"""
+
+
+def _overlaps(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _check_layout(page: Any, quiz: Any, state: str) -> dict[str, Any]:
+    """Every question shows, no two overlap, no control is cut off at the page's edge."""
+    seen: dict[str, Any] = page.evaluate(LAYOUT, quiz.id)
+    boxes = seen["questions"]
+    assert len(boxes) == len(quiz.questions), state
+    assert all(b[2] > b[0] and b[3] > b[1] for b in boxes), state
+    assert not any(_overlaps(a, b) for n, a in enumerate(boxes) for b in boxes[n + 1:]), state
+    assert seen["controls"] and all(c[0] >= 0 and c[2] <= seen["width"]
+                                    for c in seen["controls"]), state
+    return seen
+
+
 def test_screenshots_of_one_lesson(student_book_html: Path, browser: Any, artifacts: Path) -> None:
-    """Screenshots of a real lesson (fresh, wrong, right, print) for a person to look at."""
+    """Screenshots of a real lesson (fresh, wrong, right, print) for a person to look at,
+    each checked for what it shows: every question, none overlapping another, no control
+    cut off; feedback only after a check; the score; no buttons on paper."""
     quizzes = book_quizzes(ROOT)
     page_path, ids = sorted(quiz_pages(student_book_html).items())[1]
+    quiz = quizzes[ids[0]]
     with guarded_page(browser, viewport={"width": 1100, "height": 900}) as (page, guard):
         page.goto(page_path.as_uri())
         page.screenshot(path=str(artifacts / "lesson-fresh.png"), full_page=True)
-        answer_quiz(page, quizzes[ids[0]], correct=False)
+        fresh = _check_layout(page, quiz, "fresh")
+        assert fresh["feedback"] == 0 and fresh["buttons"] >= 1
+        answer_quiz(page, quiz, correct=False)
         check(page, ids[0])
         page.screenshot(path=str(artifacts / "lesson-wrong.png"), full_page=True)
-        answer_quiz(page, quizzes[ids[0]], correct=True)
+        wrong = _check_layout(page, quiz, "wrong")
+        assert wrong["feedback"] == len(quiz.questions)
+        score, top, _ = score_of(page, ids[0])
+        assert score < top
+        answer_quiz(page, quiz, correct=True)
         check(page, ids[0])
         page.screenshot(path=str(artifacts / "lesson-right.png"), full_page=True)
+        _check_layout(page, quiz, "right")
+        score, top, text = score_of(page, ids[0])
+        assert score == top and text == f"{top:g} / {top:g}"
         page.emulate_media(media="print")
         page.screenshot(path=str(artifacts / "lesson-print.png"), full_page=True)
+        printed = _check_layout(page, quiz, "print")
+        assert printed["feedback"] == 0 and printed["buttons"] == 0
         guard.check()
-    for name in ("fresh", "wrong", "right", "print"):
-        assert (artifacts / f"lesson-{name}.png").stat().st_size > 10_000

@@ -1,6 +1,6 @@
 """`quizbook export`: the outputs, their contents, and the PDF engine message.
 
-Reuses the planted book export of test_leak.py (built once per session).
+Reuses the planted book export (tests/planted_book.py, built once per test run).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from quizbook.book import open_book
 from quizbook.cli import main
-from tests.test_leak import Planted, planted  # noqa: F401  (the shared session fixture)
+from tests.planted_book import Planted
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,7 +24,7 @@ def pdf_text(path: Path) -> str:
 
 
 @pytest.mark.slow
-def test_export_outputs(planted: Planted) -> None:  # noqa: F811
+def test_export_outputs(planted: Planted) -> None:
     out = planted.book / "_build" / "export"
     inst, stud = out / "instructor", out / "student"
     quizzes = open_book(planted.book).quizzes()

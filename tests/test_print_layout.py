@@ -1,9 +1,9 @@
 """The PDFs are meant for paper (issue 16 §5), checked on their extracted text (pypdf).
 
-Reuses the planted book export of test_leak.py (built once per session): a copy of the real
-book with markers in every instructor-only place. The student handout has lettered matching
-choices and blanks, the figures' text versions, no web-only parts and dense pages; no quiz
-title or heading ends a page; the answer-key PDF holds every key and nothing else.
+Reuses the planted book export (tests/planted_book.py, built once per test run): a copy of
+the real book with markers in every instructor-only place. The student handout has lettered
+matching choices and blanks, the figures' text versions, no web-only parts and dense pages;
+no quiz title or heading ends a page; the answer-key PDF holds every key and nothing else.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from quizbook.export.answer_key import FILE_NAME, letter
 from quizbook.export.lms import fmt_number
 from quizbook.grade import display_order, matching_rights
 from quizbook.markup import plain_text
-from tests.test_leak import Planted, planted  # noqa: F401  (the shared session fixture)
+from tests.planted_book import Planted
 from tests.type_responses import KEY_TEXT
 
 pytestmark = pytest.mark.slow
@@ -64,23 +64,23 @@ def lines_of(page: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def quizzes(planted: Planted) -> list[model.Quiz]:  # noqa: F811
+def quizzes(planted: Planted) -> list[model.Quiz]:
     return open_book(planted.book).quizzes()
 
 
 @pytest.fixture(scope="module")
-def student(planted: Planted) -> list[str]:  # noqa: F811
+def student(planted: Planted) -> list[str]:
     return pages_of(planted.book / "_build" / "export" / "student" / "pdf" /
                     "quizbook-student.pdf")
 
 
 @pytest.fixture(scope="module")
-def instructor(planted: Planted) -> list[str]:  # noqa: F811
+def instructor(planted: Planted) -> list[str]:
     return pages_of(planted.instructor_dir / "pdf" / "quizbook-instructor.pdf")
 
 
 @pytest.fixture(scope="module")
-def key(planted: Planted) -> list[str]:  # noqa: F811
+def key(planted: Planted) -> list[str]:
     return pages_of(planted.instructor_dir / "pdf" / FILE_NAME)
 
 
@@ -130,7 +130,7 @@ def test_no_web_only_parts_on_paper(student: list[str]) -> None:
     assert text.startswith("Name: ____")  # the handout's own name line
 
 
-def test_no_quiz_title_or_heading_ends_a_page(planted: Planted) -> None:  # noqa: F811
+def test_no_quiz_title_or_heading_ends_a_page(planted: Planted) -> None:
     student = last_lines(planted.book / "_build" / "export" / "student" / "pdf" /
                          "quizbook-student.pdf")
     instructor = last_lines(planted.instructor_dir / "pdf" / "quizbook-instructor.pdf")
@@ -190,7 +190,7 @@ def test_answer_key_pdf_holds_every_key(key: list[str], quizzes: list[model.Quiz
 
 
 def test_answer_key_pdf_holds_nothing_else(key: list[str], quizzes: list[model.Quiz],
-                                           planted: Planted) -> None:  # noqa: F811
+                                           planted: Planted) -> None:
     text = flat("\n".join(key))
     # No instructor note, explanation or option feedback (planted markers), but the
     # accepted answers planted in short-answer questions are keys.

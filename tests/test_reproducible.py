@@ -136,6 +136,7 @@ def test_exports_are_identical_apart_from_pdf_timestamps(two_exports: tuple[Path
             assert one == two, member
 
 
+@pytest.mark.slow
 def test_qti_members_are_identical(two_exports: tuple[Path, Path]) -> None:
     zips = [zipfile.ZipFile(out / "instructor/lms/quizbook-qti.zip") for out in two_exports]
     assert [i.filename for i in zips[0].infolist()] == [i.filename for i in zips[1].infolist()]

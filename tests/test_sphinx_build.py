@@ -166,6 +166,7 @@ def test_one_script_one_stylesheet_only_where_needed(minimal_book_html: Path) ->
     assert "function sha256" not in page
 
 
+@pytest.mark.slow  # the build fixture is asked for by name: not seen at collection
 @pytest.mark.parametrize("fixture", ["minimal_book_html", "student_book_html"])
 def test_no_page_references_another_host(request: pytest.FixtureRequest, fixture: str) -> None:
     html_dir: Path = request.getfixturevalue(fixture)
@@ -189,6 +190,7 @@ def test_no_page_references_another_host(request: pytest.FixtureRequest, fixture
             path.name
 
 
+@pytest.mark.slow
 def test_text_builder_gets_a_readable_quiz_without_the_key(tmp_path: Path) -> None:
     out = tmp_path / "text"
     proc = subprocess.run([str(JUPYTER_BOOK), "build", str(MINIMAL_BOOK), "--path-output", str(out),
@@ -205,6 +207,7 @@ def test_text_builder_gets_a_readable_quiz_without_the_key(tmp_path: Path) -> No
     assert "That is when the uprising began" not in text and "Answer key" not in text
 
 
+@pytest.mark.slow
 def test_instructor_edition_has_the_complete_key(tmp_path: Path) -> None:
     config = (MINIMAL_BOOK / "_config.yml").read_text("utf-8")
     book = tmp_path / "book"
@@ -241,6 +244,7 @@ def test_instructor_config_differs_only_in_edition_and_title() -> None:
     assert "quizbook_edition: student" in (ROOT / "_config.yml").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_bad_quiz_file_is_a_warning_naming_file_line_and_field(tmp_path: Path) -> None:
     book = tmp_path / "book"
     shutil.copytree(MINIMAL_BOOK, book, ignore=shutil.ignore_patterns("_build"))
@@ -258,6 +262,7 @@ def test_bad_quiz_file_is_a_warning_naming_file_line_and_field(tmp_path: Path) -
     assert "Traceback" not in log
 
 
+@pytest.mark.slow
 def test_editing_a_quiz_rebuilds_only_its_page(tmp_path: Path) -> None:
     book = tmp_path / "book"
     shutil.copytree(MINIMAL_BOOK, book, ignore=shutil.ignore_patterns("_build"))
@@ -277,6 +282,7 @@ def test_editing_a_quiz_rebuilds_only_its_page(tmp_path: Path) -> None:
     assert "All question types" in progress
 
 
+@pytest.mark.slow
 def test_latex_builder_gets_the_readable_quiz(tmp_path: Path) -> None:
     out = tmp_path / "latex"
     proc = subprocess.run([str(JUPYTER_BOOK), "build", str(MINIMAL_BOOK), "--path-output", str(out),

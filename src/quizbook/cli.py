@@ -157,22 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("path", help="a quiz file")
     bundle.set_defaults(func=cmd_bundle)
 
-    add_stats_parser(sub)
-    for register in _extra_commands():
-        register(sub)
-    return parser
-
-
-def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
-    """Adapters add their subcommands here (export, gradebook, notebooks)."""
-    found: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+    # The adapters' subcommands. Their modules import nothing heavy at the top (Sphinx,
+    # SQLAlchemy and Starlette load when a command runs), so `quizbook check` stays quick.
     from quizbook.export.cli import add_export_parser, add_gradebook_parser
-
-    found += [add_export_parser, add_gradebook_parser]
     from quizbook.server.cli import add_class_parser, add_serve_parser
 
-    found += [add_serve_parser, add_class_parser]
-    return found
+    for register in (add_stats_parser, add_export_parser, add_gradebook_parser,
+                     add_serve_parser, add_class_parser):
+        register(sub)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

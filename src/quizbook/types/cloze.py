@@ -8,14 +8,14 @@ In a quiz file::
 
     - id: q15
       type: cloze
-      passage: Russia brought advanced {{air}} and ... a land bridge from Tehran to {{city}}.
+      passage: Water boils at {{temp}} at sea level, and ice melts into {{liquid}}.
       blanks:
-        - id: air                      # a drop-down: the right choice and the wrong ones
-          answer: airpower
-          distractors: [ground forces, naval power]
-          feedback: Air power is what Russia brought (¶ 46.1.1).
-        - id: city                     # typed: accepted answers, compared as short answers
-          accept: [Beirut, Beyrouth]
+        - id: temp                     # a drop-down: the right choice and the wrong ones
+          answer: 100 °C
+          distractors: [50 °C, 200 °C]
+          feedback: At sea level water boils at 100 °C (¶ 1.1).
+        - id: liquid                   # typed: accepted answers, compared as short answers
+          accept: [water, liquid water]
 
 Markers `{{id}}` name each blank once, in the order the blanks are listed (their numbers).
 The response maps blank ids to text (typed) or choice ids (drop-downs: `c1`, `c2`, ... in
