@@ -55,6 +55,8 @@ from quizbook.book import open_book  # noqa: E402
 from quizbook.bundle import make_bundle  # noqa: E402
 from quizbook.grade import matching_rights  # noqa: E402
 from quizbook.server.keyfree import keyfree_bundle  # noqa: E402
+from quizbook.types import spec_of  # noqa: E402
+from quizbook.types.cloze import Cloze, ClozeQuestion  # noqa: E402
 
 TOKEN = "lecture-hall-bench-instructor-token"
 _IGNORE = shutil.ignore_patterns("_build", "_class", ".venv", "node_modules", ".git", "tests",
@@ -95,10 +97,13 @@ def random_response(q: model.Question, rng: random.Random) -> Any:
     if isinstance(q, model.MatchingQuestion):
         rights = [r for r, _ in matching_rights(q)]
         return {p.id: rng.choice(rights) for p in q.pairs}
-    # A registered type (quizbook.types, e.g. cloze): the tests' generator for it.
-    from tests.type_responses import random_response as registered_response
-
-    return registered_response(rng, q)
+    if isinstance(q, ClozeQuestion):
+        spec = spec_of(q)
+        assert isinstance(spec, Cloze)
+        return {b.id: (rng.choice([b.accept[0], "no idea"]) if b.accept is not None else
+                       rng.choice([cid for cid, _, _ in spec.choices(q, b)]))
+                for b in q.blanks}
+    raise TypeError(f"no plausible answers for a {q.type} question in the bench")
 
 
 # --- measuring ----------------------------------------------------------------------------
