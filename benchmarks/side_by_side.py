@@ -117,8 +117,14 @@ def make_book(work: Path, log: Callable[[str], None]) -> Path:
     (book / "quizzes").mkdir(parents=True)
     shutil.copy(QUIZ, book / "quizzes" / QUIZ.name)
     config = (ROOT / "_config.yml").read_text(encoding="utf-8")
-    (book / "_config.yml").write_text(config.replace(
-        "title: ", "title: Side by side  # ", 1), encoding="utf-8")
+    # jupyterquiz's output is raw HTML and JavaScript, which a quizbook book refuses unless
+    # it opts in (quizbook_allow_raw): this bench book opts in, the course never does.
+    config = config.replace("title: ", "title: Side by side  # ", 1)
+    config = config.replace("    quizbook_allow_raw: false", "    quizbook_allow_raw: true")
+    if "quizbook_allow_raw: true" not in config:
+        config = config.replace("    quizbook_edition: student",
+                                "    quizbook_edition: student\n    quizbook_allow_raw: true", 1)
+    (book / "_config.yml").write_text(config, encoding="utf-8")
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
                                    "  - file: quizbook\n  - file: jupyterquiz\n"
                                    "  - file: plain\n", encoding="utf-8")
