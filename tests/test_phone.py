@@ -122,7 +122,8 @@ def test_matching_and_ordering_selects_fit_the_phone(student_book_html: Path,
     with guarded_page(browser, **PHONE) as (page, guard):
         for lesson in _lessons():
             page.goto((student_book_html / lesson).as_uri())
-            selects = page.locator('[data-type="matching"] select, [data-type="ordering"] select')
+            selects = page.locator('[data-type="matching"] select, [data-type="ordering"] select, '
+                                   '[data-type="cloze"] select')
             for i in range(selects.count()):
                 select = selects.nth(i)
                 fieldset = select.locator("xpath=ancestor::fieldset[1]")
@@ -135,7 +136,18 @@ def test_matching_and_ordering_selects_fit_the_phone(student_book_html: Path,
                     assert box["width"] >= 0.8 * outer["width"], (lesson, box, outer)
                 checked += 1
         guard.check()
-    assert checked >= 20
+    # Every select of the book was measured: one per matching item, ordering item and
+    # drop-down blank of a cloze item.
+    expected = 0
+    for quiz in book_quizzes(ROOT).values():
+        for q in quiz.questions:
+            if isinstance(q, model.MatchingQuestion):
+                expected += len(q.pairs)
+            elif isinstance(q, model.OrderingQuestion):
+                expected += len(q.items)
+            elif q.type == "cloze":
+                expected += sum(1 for b in getattr(q, "blanks", []) if b.accept is None)
+    assert checked == expected and expected >= 16
 
 
 def test_timeline_text_is_legible(student_book_html: Path, browser: Any) -> None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -26,6 +27,15 @@ from tests.server.conftest import (
     write_fake_build,
 )
 from tests.server.test_peer import text_of
+
+T = TypeVar("T")
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: a session's Playwright (sync API) keeps an event
+    loop running in the main thread, where asyncio.run refuses to start another one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_a_burst_of_changes_is_rendered_once() -> None:
@@ -53,7 +63,7 @@ def test_a_burst_of_changes_is_rendered_once() -> None:
         texts = [t for t in (first, second, quiet) if t is not None]
         return renders, seq, len(hub.feeds), texts
 
-    renders, seq, feeds_left, texts = asyncio.run(scenario())
+    renders, seq, feeds_left, texts = run_apart(scenario())
     assert renders == [0, 100]  # the first rendering, then one for the whole burst
     assert seq == 2 and feeds_left == 0
     assert [json.loads(t.split("data: ", 1)[1])["answers"] for t in texts] == [0, 100]
@@ -75,7 +85,7 @@ def test_an_unchanged_rendering_is_not_sent_again() -> None:
         watcher.close()
         return first, again
 
-    first, again = asyncio.run(scenario())
+    first, again = run_apart(scenario())
     assert first is not None and again is None
 
 
@@ -98,7 +108,7 @@ def test_the_stream_starts_with_a_retry_delay_and_pings_when_idle() -> None:
             live.PING_SECONDS = old
         return chunks
 
-    chunks = asyncio.run(scenario())
+    chunks = run_apart(scenario())
     assert chunks[0] == "retry: 2000\n\n"
     assert chunks[1].startswith("id: 1\nevent: update\n")
     assert chunks[2] == ": ping\n\n"
