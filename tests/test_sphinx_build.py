@@ -166,6 +166,21 @@ def test_one_script_one_stylesheet_only_where_needed(minimal_book_html: Path) ->
     assert "function sha256" not in page
 
 
+def test_print_styles_are_linked_for_print_only(minimal_book_html: Path) -> None:
+    """The print styles hold up neither the first paint nor the runtime script (issue 12 §3);
+    the class-mode quiz code stays out of a book page's script."""
+    page = (minimal_book_html / LESSON).read_text("utf-8")
+    links = re.findall(r'<link [^>]*quizbook(?:-print)?\.css[^>]*>', page)
+    assert len(links) == 2
+    assert 'media="print"' not in links[0] and "_static/quizbook.css" in links[0]
+    assert 'media="print"' in links[1] and "_static/quizbook-print.css" in links[1]
+    static = minimal_book_html / "_static"
+    assert "@media print" not in (static / "quizbook.css").read_text("utf-8")
+    assert (static / "quizbook-print.css").read_text("utf-8").startswith("@media print{")
+    [script] = re.findall(r'_static/(quizbook-[0-9a-f]{10}\.js)', page)
+    assert "function mountClassQuiz" not in (static / script).read_text("utf-8")
+
+
 @pytest.mark.slow  # the build fixture is asked for by name: not seen at collection
 @pytest.mark.parametrize("fixture", ["minimal_book_html", "student_book_html"])
 def test_no_page_references_another_host(request: pytest.FixtureRequest, fixture: str) -> None:

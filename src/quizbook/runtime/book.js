@@ -60,17 +60,24 @@ function mountBookQuiz(root, store) {
   const doc = root.ownerDocument;
   const bundle = bundleOf(root);
   const { grader, classMode } = bookGrader(root, bundle);
+  const hooks = classMode && classMode.hooks();
   const quiz = mountQuiz(root, {
     grader, store, source: "book", reload: reloadPage(doc),
-    classMode: classMode && classMode.hooks(),
+    classMode: hooks,
     downloads: () => loadDownloads(doc),
     download: (quizRoot, fileName, results) => loadDownloads(doc).then((part) =>
       part.browserDownload(quizRoot, fileName, results)),
   });
-  if (classMode) classMode.listen(bundle.id, quiz.received, quiz.restore);
-  // In class mode the server has the answers: another tab's Check shows what it has now.
-  otherTabChanged.set(STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz"),
-    classMode ? quiz.restore : quiz.sync);
+  const key = STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz");
+  if (classMode && hooks) {
+    // In class mode the server has the answers: another tab's Check shows what it has now.
+    const classQuiz = mountClassQuiz(quiz.inside, hooks);
+    classMode.listen(bundle.id, classQuiz.received, classQuiz.restore);
+    otherTabChanged.set(key, classQuiz.restore);
+    classQuiz.restore();
+  } else {
+    otherTabChanged.set(key, quiz.sync);
+  }
 }
 
 /**

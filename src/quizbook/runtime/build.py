@@ -14,8 +14,9 @@ question type in `types/`, storage, results, the quiz mount, and one file per ho
   of the pure parts (the parity tests import this very module under node).
 - `class_mode=True` adds `remote.js` (RemoteGrader, for a class server) to either: code
   a page only needs in class mode is not in the book everyone downloads.
-- `stylesheet()`: the runtime's CSS; the host passes it in (a `<link>` in the book, the
-  widget's `_css` in the notebook).
+- `stylesheet()`: the runtime's CSS; the host passes it in (the widget's `_css` in the
+  notebook). The book links its two files apart (`book_stylesheets()`): the print styles
+  with `media="print"`, so they do not hold up the page's first paint.
 
 rjsmin and rcssmin only strip comments and white space, so what runs is the code tsc and
 the parity tests check.
@@ -55,6 +56,7 @@ CLASS_MODE = ("remote.js",)
 BOOK_HOST = "book.js"
 WIDGET_HOST = "widget.js"
 STYLESHEET = "quizbook.css"
+PRINT_STYLESHEET = "quizbook-print.css"
 
 #: Named exports of the ES module, for tests and for hosts that build their own page.
 MODULE_EXPORTS = ("renderQuizWidget", "mountQuiz", "LocalGrader", "GradingError",
@@ -139,6 +141,17 @@ def widget_module(*, minify: bool = True, class_mode: bool = False) -> str:
     return rjsmin.jsmin(text) + "\n" if minify else text
 
 
-def stylesheet(*, minify: bool = True) -> str:
-    text = (RUNTIME / STYLESHEET).read_text(encoding="utf-8")
+def _css(name: str, minify: bool) -> str:
+    text = (RUNTIME / name).read_text(encoding="utf-8")
     return rcssmin.cssmin(text) + "\n" if minify else text
+
+
+def stylesheet(*, minify: bool = True) -> str:
+    """Every style of the runtime in one text (screen, then print): the notebook's."""
+    return "".join(_css(name, minify) for name in (STYLESHEET, PRINT_STYLESHEET))
+
+
+def book_stylesheets(*, minify: bool = True) -> dict[str, str]:
+    """The book's two stylesheets by file name: the page's, and the print styles the page
+    links with `media="print"` (the file holds them in `@media print` too)."""
+    return {name: _css(name, minify) for name in (STYLESHEET, PRINT_STYLESHEET)}

@@ -20,11 +20,25 @@
  */
 /**
  * A mounted quiz: `say` shows a message in its status line; `sync` takes in what another
- * tab saved (the book host calls it on the `storage` event). In class mode, `received`
- * shows a Check the server answered later (sent from this device's queue), and `restore`
- * shows again what the server has.
- * @typedef {{say: (text: string) => void, sync: () => void, received: SentListener,
- *   restore: () => void}} MountedQuiz
+ * tab saved (the book host calls it on the `storage` event); `inside` is what a class
+ * server's page works with (remote.js `mountClassQuiz`, only in class-mode builds).
+ * @typedef {{say: (text: string) => void, sync: () => void, inside: QuizInside}} MountedQuiz
+ */
+/**
+ * Inside a mounted quiz, for class mode (remote.js): its bundle and current record, the
+ * status line, the controls, and keeping a graded Check (`store` false: only show it).
+ * @typedef {object} QuizInside
+ * @property {Bundle} bundle
+ * @property {() => ProgressRecord|null} record
+ * @property {(text: string) => void} say
+ * @property {(error: unknown) => string} problemText
+ * @property {(question: Question) => StudentResponse} readResponse
+ * @property {(question: Question, response: StudentResponse) => void} write
+ * @property {(question: Question) => void} clearFeedback
+ * @property {(base: ProgressRecord|null, responses: Record<string, StudentResponse>,
+ *   graded: Record<string, Graded>, store?: boolean) => {total: number, notRight: number, saved: boolean}} keepGraded
+ * @property {(kept: {total: number, notRight: number}) => string} checkedText
+ * @property {(id: string) => string} numberOf
  */
 
 /**
@@ -345,49 +359,6 @@ function mountQuiz(root, host) {
     return { total, notRight, saved };
   }
 
-  /** Class mode: put answers in the controls, without feedback. @param {Record<string, StudentResponse>} responses */
-  function writeResponses(responses) {
-    for (const question of bundle.questions) {
-      typeOf(question).write(fieldsetOf(question), question.id in responses ? responses[question.id] : null);
-      clearFeedback(question);
-    }
-  }
-
-  /**
-   * Class mode: show how the server graded a Check sent later from this device's queue (or
-   * only say why it was refused: `graded` null). The form is left as it is: feedback shows
-   * under the questions the student has not changed since.
-   * @type {SentListener}
-   */
-  function received(responses, graded, note) {
-    if (!responses || !graded) {
-      say(note);
-      return;
-    }
-    const sent = responses;
-    const edited = bundle.questions.filter((question) =>
-      JSON.stringify(readResponse(question)) !== JSON.stringify(question.id in sent ? sent[question.id] : null));
-    const kept = keepGraded(record, responses, graded);
-    edited.forEach(clearFeedback);
-    say(note + " " + checkedText(kept) + (host.classMode ? " " + host.classMode.note(bundle.id) : "") +
-      (edited.length ? " You have changed question " + listed(edited.map((q) => numberOf(q.id))) +
-        " since: check again to send the new answers." : ""));
-  }
-
-  /**
-   * Class mode: the answers the server has for this quiz, graded as they read now, replace
-   * the form; answers still waiting on this device come last (they are newer).
-   */
-  function restoreFromServer() {
-    if (!host.classMode) return;
-    host.classMode.restore(bundle).then((found) => {
-      if (found.responses) writeResponses(found.responses);
-      if (found.responses && found.graded) keepGraded(null, found.responses, found.graded, false);
-      if (found.pending) writeResponses(found.pending);
-      say(found.note);
-    }, (error) => say(problemText(error)));
-  }
-
   function retryWrongAnswers() {
     if (!record) {
       say("Check your answers first: then Try again clears what is not right.");
@@ -487,6 +458,9 @@ function mountQuiz(root, host) {
   }
   if (loaded.stuck) withDownloads((part) => part.showSaveWarning(root, true));
   say(notices.join(" "));
-  restoreFromServer();
-  return { say, sync, received, restore: restoreFromServer };
+  /** @type {QuizInside} */
+  const inside = { bundle, record: () => record, say, problemText, readResponse, clearFeedback,
+    write: (question, response) => typeOf(question).write(fieldsetOf(question), response),
+    keepGraded, checkedText, numberOf };
+  return { say, sync, inside };
 }

@@ -567,3 +567,48 @@ class ClassQuizzes {
         reply.attempts_left === 1 ? " 1 try left." : " " + reply.attempts_left + " tries left.");
   }
 }
+
+/**
+ * A quiz of a class server's page: `received` shows how the server graded a Check sent later
+ * from this device's queue (or only says why it was refused: `graded` null; the form is left
+ * as it is, and feedback shows under the questions the student has not changed since);
+ * `restore` puts the answers the server has, graded as they read now, in the form, answers
+ * still waiting on this device last (they are newer). Class mode only: the book's other
+ * pages do not carry this code.
+ * @param {QuizInside} quiz @param {ClassHooks} hooks
+ * @returns {{received: SentListener, restore: () => void}}
+ */
+function mountClassQuiz(quiz, hooks) {
+  const { bundle, say } = quiz;
+  /** Put answers in the controls, without feedback. @param {Record<string, StudentResponse>} responses */
+  const writeResponses = (responses) => {
+    for (const question of bundle.questions) {
+      quiz.write(question, question.id in responses ? responses[question.id] : null);
+      quiz.clearFeedback(question);
+    }
+  };
+  /** @type {SentListener} */
+  const received = (responses, graded, note) => {
+    if (!responses || !graded) {
+      say(note);
+      return;
+    }
+    const sent = responses;
+    const edited = bundle.questions.filter((question) =>
+      JSON.stringify(quiz.readResponse(question)) !== JSON.stringify(question.id in sent ? sent[question.id] : null));
+    const kept = quiz.keepGraded(quiz.record(), responses, graded);
+    edited.forEach(quiz.clearFeedback);
+    say(note + " " + quiz.checkedText(kept) + " " + hooks.note(bundle.id) +
+      (edited.length ? " You have changed question " + listed(edited.map((q) => quiz.numberOf(q.id))) +
+        " since: check again to send the new answers." : ""));
+  };
+  const restore = () => {
+    hooks.restore(bundle).then((found) => {
+      if (found.responses) writeResponses(found.responses);
+      if (found.responses && found.graded) quiz.keepGraded(null, found.responses, found.graded, false);
+      if (found.pending) writeResponses(found.pending);
+      say(found.note);
+    }, (error) => say(quiz.problemText(error)));
+  };
+  return { received, restore };
+}

@@ -1,4 +1,4 @@
-"""Browser assets: one script and one stylesheet, only on pages that use them."""
+"""Browser assets: one script and the stylesheets (page and print), only on pages that use them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
-from quizbook.runtime.build import stylesheet
+from quizbook.runtime.build import PRINT_STYLESHEET, STYLESHEET, book_stylesheets
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
 from quizbook.sphinx.scripts import ensure_script, page_needs
 
@@ -19,7 +19,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _static_path(app: Sphinx) -> None:
-    """Ship the runtime's stylesheet (quizbook.runtime.build); the scripts are written per
+    """Ship the runtime's stylesheets (quizbook.runtime.build); the scripts are written per
     page need (quizbook.sphinx.scripts).
 
     It is written next to the doctrees, which are never published, and Sphinx
@@ -32,7 +32,7 @@ def _static_path(app: Sphinx) -> None:
     stale = folder / "quizbook.js"  # one script for every page, before issue 12
     if stale.exists():
         stale.unlink()
-    for name, text in (("quizbook.css", stylesheet()),):
+    for name, text in book_stylesheets().items():
         target = folder / name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
@@ -54,7 +54,9 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
         # Browsers ask a web server for /favicon.ico; a 404 is a console error.
         context["metatags"] = context.get("metatags", "") + '<link rel="icon" href="data:,">\n'
     if doctree is not None and _uses_quizbook(doctree):
-        app.add_css_file("quizbook.css")
+        app.add_css_file(STYLESHEET)
+        # Print only: the browser fetches it without holding up the page's first paint.
+        app.add_css_file(PRINT_STYLESHEET, media="print")
         needs = page_needs(doctree, app)
         if needs.any and not needs.quizzes:  # with quizzes, the body has it before the first
             app.add_js_file(ensure_script(app, needs), loading_method="defer")
