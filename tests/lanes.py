@@ -42,4 +42,3 @@ def select(config: pytest.Config) -> None:
 def examples(full: int) -> int:
     """`full` in the whole suite; a tenth of it (at least FAST_LANE_MIN) in the fast lane."""
     return max(FAST_LANE_MIN, full // FAST_LANE_SHARE) if _fast else full
-
