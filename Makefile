@@ -62,10 +62,12 @@ lint: install-test
 ## Both test targets run two pytest-xdist workers, a test module each at a time
 ## (--dist loadscope: a module's own builds stay in one worker); the shared book builds
 ## are made once for both (tests/conftest.py, docs/testing.md). PYTEST_WORKERS=0 runs
-## in one process; PYTEST_ARGS adds pytest options.
+## in one process; PYTEST_ARGS adds pytest options. `-p no:nbval`: the suite runs nbval
+## only in its own subprocess (tests/test_notebooks.py), and the plugin's imports (nbformat,
+## jsonschema's format checkers) cost about 3 s of CPU in every pytest process.
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
-PYTEST := $(BIN)/python -m pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope)
+PYTEST := $(BIN)/python -m pytest -p no:nbval $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope)
 
 ## The whole suite: lint, unit tests, real book builds, browser, kernel and notebook tests.
 test: install-test lint

@@ -17,6 +17,9 @@ Markers: a test that uses one of the book builds above is marked `slow`, and a t
 uses `browser` is marked `browser`, here at collection (`pytest_collection_modifyitems`),
 so `-m "not slow and not browser"` (`make test-fast`) never builds a book or starts
 Chromium. Tests that build books themselves carry `slow` in their own module.
+
+Lanes: a run that deselects `slow` is the fast lane, and its property tests (hypothesis)
+draw a tenth of their examples (`tests/lanes.py`); `make test` draws them all.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from typing import Any, TypeVar
 import pytest
 
 from quizbook.chromium import HEADLESS_ARGS, find_chromium
+from tests import lanes
 from tests.planted_book import Planted, build_planted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +123,11 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
 #: Fixtures that build a whole book or run an export: the tests that use them are slow.
 BOOK_BUILDS = frozenset({"student_book_html", "instructor_book_html", "minimal_book_html",
                          "planted"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any test module is imported: property tests read their example counts at import.
+    lanes.select(config)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

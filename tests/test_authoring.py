@@ -19,15 +19,16 @@ from pathlib import Path
 import pytest
 
 from quizbook.book import open_book, toc_entries, toc_problems
+from tests.cli_run import Ran, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "all-types.yml"
 QUIZBOOK = Path(sys.executable).parent / "quizbook"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "quizbook", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+def run(*args: str, cwd: Path) -> Ran:
+    """The command in this process (tests/cli_run.py); the README test runs the real one."""
+    return run_cli(*args, cwd=cwd)
 
 
 def make_book(tmp_path: Path, toc: str | None = None, instructor_toc: str | None = None) -> Path:

@@ -9,12 +9,19 @@ import sys
 from pathlib import Path
 
 from quizbook.cli import main
+from tests.cli_run import Ran, run_cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "all-types.yml"
 ROOT = Path(__file__).parent.parent
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path | None = None) -> Ran:
+    """The command in this process (tests/cli_run.py); `python_m` below is the real one."""
+    return run_cli(*args, cwd=cwd or ROOT)
+
+
+def python_m(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m quizbook ARGS` in a new interpreter: the entry point and its exit codes."""
     return subprocess.run([sys.executable, "-m", "quizbook", *args], capture_output=True,
                           text=True, cwd=cwd or ROOT, timeout=120)
 
@@ -37,7 +44,7 @@ def test_check_bad_file_exits_1_with_one_line_per_problem(tmp_path: Path) -> Non
     bad = tmp_path / "bad.yml"
     bad.write_text(FIXTURE.read_text(encoding="utf-8").replace("prompt:", "promt:", 2),
                    encoding="utf-8")
-    result = run("check", str(bad))
+    result = python_m("check", str(bad))
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 4  # two unknown `promt`, two missing `prompt`
@@ -46,7 +53,7 @@ def test_check_bad_file_exits_1_with_one_line_per_problem(tmp_path: Path) -> Non
 
 
 def test_usage_error_exits_2() -> None:
-    assert run("check", "no/such/file.yml").returncode == 2
+    assert python_m("check", "no/such/file.yml").returncode == 2
     assert run("frobnicate").returncode == 2
 
 

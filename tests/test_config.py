@@ -5,8 +5,6 @@ course in it."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from quizbook import config
 from quizbook.book import check_book, open_book
 from quizbook.sphinx.para import para_number
+from tests.cli_run import run_cli
 from tests.conftest import ROOT
 
 #: Places and actors of this course's chapter: none may appear in the engine.
@@ -138,8 +137,7 @@ def test_the_book_uses_its_own_folders(tmp_path: Path) -> None:
 
 def test_quizbook_check_reports_a_bad_setting_at_its_line(tmp_path: Path) -> None:
     write_book(tmp_path, "    quizbook_para_prefixes: p\n")
-    proc = subprocess.run([sys.executable, "-m", "quizbook", "check"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    proc = run_cli("check", cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout == ("_config.yml:4:5: sphinx.config.quizbook_para_prefixes: must be a "
                            "list of text, e.g. [p0-, p], not the string 'p'; using [p]\n")
@@ -148,8 +146,7 @@ def test_quizbook_check_reports_a_bad_setting_at_its_line(tmp_path: Path) -> Non
 def test_check_finds_a_book_by_its_configured_quiz_folder(tmp_path: Path) -> None:
     write_book(tmp_path, "    quizbook_lessons_dir: chapters\n    quizbook_quizzes_dir: checks\n",
                "chapters", "checks")
-    proc = subprocess.run([sys.executable, "-m", "quizbook", "check"], cwd=tmp_path / "checks",
-                          capture_output=True, text=True, timeout=120)
+    proc = run_cli("check", cwd=tmp_path / "checks")
     assert (proc.returncode, proc.stderr) == (0, "ok: 1 quiz file(s) valid\n")
 
 

@@ -36,6 +36,7 @@ from quizbook.bundle import bundle_json, make_bundle
 from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.load import Problem, load_quiz, parse_quiz_text
 from quizbook.results import Results, ResultsFileError, parse_results
+from tests.lanes import examples
 from tests.test_results import good as good_results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "all-types.yml"
 VALID_QUIZ = FIXTURE.read_bytes()
 SHOWN = "fuzz.yml"
 
-FUZZ = settings(max_examples=150, deadline=None,
+FUZZ = settings(max_examples=examples(150), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                 derandomize=False)
 
@@ -184,7 +185,7 @@ def test_loader_survives_yaml_looking_text(text: str) -> None:
     _check_parse(text.encode("utf-8", errors="surrogatepass"))
 
 
-@settings(FUZZ, max_examples=250)
+@settings(FUZZ, max_examples=examples(250))
 @given(mutated_quizzes())
 def test_loader_survives_mutations_of_a_valid_quiz(raw: bytes) -> None:
     _check_parse(raw)
@@ -271,7 +272,7 @@ def _sound(outcome: Outcome, question: model.Question) -> None:
     assert outcome.correct == (outcome.points == outcome.max_points)
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=examples(400))
 @given(st.data())
 def test_graders_survive_any_response_to_any_book_question(data: st.DataObject) -> None:
     question, _ = data.draw(st.sampled_from(QUESTIONS), label="question")
@@ -323,7 +324,7 @@ def test_results_reader_survives_arbitrary_input(raw: bytes) -> None:
     _check_results(raw)
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(mutated_results())
 def test_results_reader_survives_mutated_files(raw: bytes) -> None:
     _check_results(raw)

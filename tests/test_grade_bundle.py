@@ -22,6 +22,7 @@ from quizbook.bundle import bundle_json, make_bundle
 from quizbook.grade import grade, matching_rights
 from quizbook.load import load_quiz
 from quizbook.seal import unseal
+from tests.lanes import examples
 
 FIXTURE = Path(__file__).parent / "fixtures" / "all-types.yml"
 QUIZ = load_quiz(FIXTURE)
@@ -193,13 +194,13 @@ def test_choice_questions_grade_exhaustively() -> None:
 texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(texts, st.sampled_from(["Khmeimim", "hmeimim!", "KHMEIMIM", "Khméïmim"])))
 def test_short_text_grades_any_answer(typed: str) -> None:
     both("q-short", typed)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(texts, st.integers(-10**6, 10**6).map(str),
                  st.floats(allow_nan=True).map(str),
                  st.sampled_from(["2,015", "2015.000", "2 015", "-2015", ".5"])))
@@ -210,7 +211,7 @@ def test_numeric_grades_any_answer(typed: str) -> None:
 positions = st.one_of(st.none(), st.integers(-1, 5), st.booleans(), st.text(max_size=2))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.dictionaries(st.sampled_from(["e1", "e2", "e3", "zz"]), positions))
 def test_ordering_grades_any_answer(response: dict[str, Any]) -> None:
     both("q-order", response)
@@ -219,13 +220,13 @@ def test_ordering_grades_any_answer(response: dict[str, Any]) -> None:
 rights = st.one_of(st.none(), st.sampled_from(["r1", "r2", "r3", "r4", "r9", ""]), st.integers())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.dictionaries(st.sampled_from(["m1", "m2", "m3", "x"]), rights))
 def test_matching_grades_any_answer(response: dict[str, Any]) -> None:
     both("q-match", response)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.one_of(st.none(), st.integers(), st.text(), st.lists(st.text(max_size=3)),
                  st.dictionaries(st.text(max_size=3), st.integers()), st.booleans()))
 def test_any_junk_response_is_unanswered_or_graded_never_an_error(response: Any) -> None:

@@ -1,8 +1,10 @@
 """Class 5: the CLI never hangs and never tracebacks, whatever is in the book's folders.
 
 Each attack plants one hostile file in a copy of the course book (its quizzes and
-lessons) and runs `quizbook check` (in a subprocess where a hang is possible, so a
-regression shows as a timeout instead of a stuck test run). Every failure must be
+lessons) and runs `quizbook check`: in a subprocess where a hang is possible (a FIFO,
+/dev/zero, a huge file), so a regression shows as a timeout instead of a stuck test
+run; in this process otherwise (tests/cli_run.py, the same command without a second
+of interpreter start). Every failure must be
 `PATH:LINE:COL: message`, exit 1, and nothing on stderr that looks like a traceback.
 """
 
@@ -22,6 +24,7 @@ from quizbook.cli import main
 from quizbook.figures.data import FigureDataError, load_timeline
 from quizbook.load import check_quiz_file, parse_quiz_text
 from quizbook.yamlsafe import MAX_DEPTH
+from tests.cli_run import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZBOOK = [sys.executable, "-m", "quizbook"]
@@ -39,12 +42,24 @@ def book(tmp_path: Path) -> Path:
     return copy
 
 
-def check(book: Path, *paths: str) -> tuple[int, list[str], str]:
-    """`quizbook check` in the book, as a user runs it: (exit code, stdout lines, stderr)."""
-    proc = subprocess.run([*QUIZBOOK, "check", *paths], cwd=book, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc.returncode, proc.stdout.splitlines(), proc.stderr
+def check(book: Path, *paths: str, may_hang: bool = False) -> tuple[int, list[str], str]:
+    """`quizbook check` in the book: (exit code, stdout lines, stderr).
+
+    `may_hang`: in a subprocess with a timeout, as a user runs it; otherwise in this process.
+    """
+    if may_hang:
+        proc = subprocess.run([*QUIZBOOK, "check", *paths], cwd=book, capture_output=True,
+                              text=True, timeout=120, stdin=subprocess.DEVNULL)
+        code, out, err = proc.returncode, proc.stdout, proc.stderr
+    else:
+        ran = run_cli("check", *paths, cwd=book)
+        code, out, err = ran.returncode, ran.stdout, ran.stderr
+    assert "Traceback" not in err, err
+    return code, out.splitlines(), err
+
+
+#: Special files whose reading could block: checked in a subprocess with a timeout.
+MAY_HANG = {"fifo", "dev-zero"}
 
 
 SPECIAL: list[tuple[str, Callable[[Path], object], str]] = [
@@ -65,7 +80,7 @@ SPECIAL: list[tuple[str, Callable[[Path], object], str]] = [
 def test_special_quiz_files_are_refused(book: Path, kind: str, make: Callable[[Path], object],
                                         message: str) -> None:
     make(book / "quizzes" / "zz-odd.yml")
-    code, out, _ = check(book)
+    code, out, _ = check(book, may_hang=kind in MAY_HANG)
     assert code == 1
     assert out == [f"quizzes/zz-odd.yml:1:1: {message.format(what='quiz file')}"]
 
@@ -74,7 +89,7 @@ def test_special_quiz_files_are_refused(book: Path, kind: str, make: Callable[[P
 def test_special_lesson_files_are_refused(book: Path, kind: str,
                                           make: Callable[[Path], object], message: str) -> None:
     make(book / "lessons" / "zz-odd.md")
-    code, out, _ = check(book)
+    code, out, _ = check(book, may_hang=kind in MAY_HANG)
     assert code == 1
     assert out == [f"lessons/zz-odd.md:1:1: {message.format(what='lesson page')}",
                    "lessons/zz-odd.md:1:1: lesson 'zz-odd' has no quiz (no file in quizzes/ "
@@ -86,7 +101,7 @@ def test_special_lesson_files_are_refused(book: Path, kind: str,
 
 def test_a_special_file_named_on_the_command_line_is_a_content_problem(book: Path) -> None:
     os.mkfifo(book / "quizzes" / "pipe.yml")
-    code, out, err = check(book, "quizzes/pipe.yml")
+    code, out, err = check(book, "quizzes/pipe.yml", may_hang=True)
     assert code == 1
     assert out == ["quizzes/pipe.yml:1:1: a named pipe (FIFO), not a quiz file; only regular "
                    "files are read"]
@@ -122,7 +137,7 @@ def test_a_huge_quiz_file_is_refused_from_its_size(book: Path) -> None:
     huge = book / "quizzes" / "huge.yml"
     with huge.open("wb") as handle:
         handle.truncate(3_000_000_000)  # sparse: instant, no disk used
-    code, out, _ = check(book)
+    code, out, _ = check(book, may_hang=True)
     assert code == 1
     assert out == ["quizzes/huge.yml:1:1: the file is 3,000,000,000 bytes, larger than the "
                    "1,000,000 bytes a quiz file may have"]
