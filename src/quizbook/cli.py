@@ -85,20 +85,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _files_to_read(paths: Sequence[str], verb: str) -> list[Path] | int:
+    """The quiz files a command reads: those named (folders expanded), else the book's
+    here; or the exit code of the usage error already reported."""
+    if paths:
+        files = _quiz_files(paths)
+        return _usage_error(files) if isinstance(files, str) else files
+    root = find_root(Path.cwd())
+    if root is None:
+        return _usage_error(f"no book here; name the quiz files to {verb}")
+    return list(open_book(root).quiz_files)
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     if args.rules:
         for code, (description, _) in rules().items():
             print(f"{code:20} {description}")
         return EXIT_OK
-    if args.paths:
-        files = _quiz_files(args.paths)
-        if isinstance(files, str):
-            return _usage_error(files)
-    else:
-        root = find_root(Path.cwd())
-        if root is None:
-            return _usage_error("no book here; name the quiz files to lint")
-        files = open_book(root).quiz_files
+    files = _files_to_read(args.paths, "lint")
+    if isinstance(files, int):
+        return files
     findings, invalid = [], 0
     for path in files:
         quiz, problems = check_quiz_file(path)

@@ -11,7 +11,6 @@ import argparse
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from quizbook import model
 from quizbook.load import check_quiz_file
@@ -79,18 +78,11 @@ def format_mixes(mixes: list[Mix]) -> str:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from quizbook.book import find_root, open_book
-    from quizbook.cli import EXIT_CONTENT, EXIT_OK, _quiz_files, _usage_error
+    from quizbook.cli import EXIT_CONTENT, EXIT_OK, _files_to_read
 
-    if args.paths:
-        files = _quiz_files(args.paths)
-        if isinstance(files, str):
-            return _usage_error(files)
-    else:
-        root = find_root(Path.cwd())
-        if root is None:
-            return _usage_error("no book here; name the quiz files to count")
-        files = open_book(root).quiz_files
+    files = _files_to_read(args.paths, "count")
+    if isinstance(files, int):
+        return files
     mixes, invalid = [], False
     for path in files:
         quiz, problems = check_quiz_file(path)
