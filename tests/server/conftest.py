@@ -1,7 +1,15 @@
 """Fixtures for the class server's tests.
 
 - `db_url`: every database test runs on SQLite and on PostgreSQL (a throwaway cluster,
-  started once per session from Debian's binaries; see `postgres.py`).
+  started once per session from Debian's binaries; see `postgres.py`), each test on a
+  database of its own that is already at the newest migration: a copy of one database
+  that the real Alembic migrations built at the start of the session (PostgreSQL's
+  `CREATE DATABASE ... TEMPLATE`, a file copy for SQLite). Opening a classroom on it still
+  runs `migrate()`, which finds nothing to do.
+- `fresh_db_url`: an empty database on both, for what must start from nothing: the
+  migrations' own tests (`test_migrations.py`, including `open_classroom` on an empty
+  database) and the real server processes (`test_process.py`).
+- `sqlite_url`: an empty SQLite database (a path no file is at yet).
 - `fake_html`: a tiny stand-in for a class build (fast tests that do not need a book build).
 - `room` / `app`: the server for the minimal test book on `db_url`; `student(...)` and
   `instructor(...)` make in-process httpx clients (Starlette's AppClient) with their own
@@ -34,6 +42,7 @@ from quizbook.bundle import make_bundle
 from quizbook.server.app import Classroom, ServerConfig, create_app, open_classroom
 from quizbook.server.bookfiles import precompress
 from quizbook.server.classbuild import build_class_edition
+from quizbook.server.db import Database
 from quizbook.server.keyfree import keyfree_bundle
 from quizbook.sphinx.render import quiz_html
 from tests.server.asgi import AppClient
@@ -55,8 +64,61 @@ def pg_base() -> Iterator[str]:
         yield base
 
 
+#: The database every `db_url` copies, migrated once per session (per xdist worker).
+TEMPLATE = "quizbook_migrated"
+#: SQLite's files for one database (the write-ahead log is checkpointed into the main file
+#: when the last connection closes; a left-over log would be copied with it).
+SQLITE_FILES = ("", "-wal", "-shm")
+
+
+def migrated(url: str) -> str:
+    """Run the real migrations on the empty database at `url`; close every connection (a
+    PostgreSQL template must have none, and SQLite's log is folded into the file)."""
+    db = Database(url, create=True)
+    try:
+        db.migrate()
+        db.check_current()
+    finally:
+        db.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_base: str) -> str:
+    """The name of a PostgreSQL database at the newest migration, to copy."""
+    migrated(create_database(pg_base, TEMPLATE))
+    return TEMPLATE
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database file at the newest migration, to copy."""
+    path = tmp_path_factory.mktemp("migrated") / "class.db"
+    migrated(f"sqlite:///{path}")
+    return path
+
+
+def sqlite_copy(template: Path, dest: Path) -> str:
+    for suffix in SQLITE_FILES:
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, dest.with_name(dest.name + suffix))
+    return f"sqlite:///{dest}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database of this test's own, at the newest migration, on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path / "class.db")
+    base: str = request.getfixturevalue("pg_base")
+    template: str = request.getfixturevalue("pg_template")
+    return create_database(base, f"t_{uuid.uuid4().hex[:12]}", template=template)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database (no tables) of this test's own, on SQLite and PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'class.db'}"
     base: str = request.getfixturevalue("pg_base")
@@ -65,7 +127,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite database: no file there yet."""
     return f"sqlite:///{tmp_path / 'class.db'}"
+
+
+@pytest.fixture
+def migrated_sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A SQLite database of this test's own at the newest migration."""
+    return sqlite_copy(sqlite_template, tmp_path / "class.db")
 
 
 def write_fake_build(html: Path, book: Path = MINIMAL) -> Path:
@@ -89,9 +158,17 @@ def write_fake_build(html: Path, book: Path = MINIMAL) -> Path:
     return html
 
 
+@pytest.fixture(scope="session")
+def fake_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The miniature class build of the minimal book, made once per session to copy."""
+    return write_fake_build(tmp_path_factory.mktemp("fake-build") / "html")
+
+
 @pytest.fixture
-def fake_html(tmp_path: Path) -> Path:
-    return write_fake_build(tmp_path / "html")
+def fake_html(fake_build: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the miniature build (file times kept: the gzip copies stay
+    as fresh as their sources), which the test may change."""
+    return Path(shutil.copytree(fake_build, tmp_path / "html"))
 
 
 def make_room(db_url: str, html: Path, book: Path = MINIMAL, **overrides: Any) -> Classroom:

@@ -109,9 +109,11 @@ def start_cluster(durable: bool = False) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_database(base: str, name: str) -> str:
+def create_database(base: str, name: str, template: str | None = None) -> str:
+    """A new database `name` (empty, or a copy of the database `template`); its URL."""
     import psycopg
 
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"{copy}')
     return f"{base}/{name}"

@@ -14,8 +14,8 @@ from tests.server.conftest import Student
 
 
 @pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    return sqlite_url
+def db_url(migrated_sqlite_url: str) -> str:
+    return migrated_sqlite_url
 
 
 def test_compressed_when_the_browser_accepts_gzip(fake_html: Path,
