@@ -16,6 +16,10 @@
   cookie jars.
 - `minimal_class_book` / `course_class_book`: real class builds (slow) in temporary copies.
 - `serve(...)`: a real `quizbook serve` process (uvicorn) on a free port.
+- `serve_room(room)`: a real uvicorn server for `room` in a thread of this process (real
+  sockets and streamed responses, as `quizbook serve` configures uvicorn), for tests of
+  what travels over HTTP (event streams) where the process and the command are not the
+  point: no interpreter to start.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,6 +42,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from quizbook.book import open_book
 from quizbook.bundle import make_bundle
@@ -371,10 +378,66 @@ def serve() -> Iterator[Callable[..., Server]]:
         server.stop()
 
 
+@dataclass
+class ThreadServer:
+    """A uvicorn server in a thread of the test's process, serving one classroom."""
+
+    base: str
+    class_code: str
+    server: uvicorn.Server
+    thread: threading.Thread
+    listener: socket.socket
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.listener.close()
+        assert not self.thread.is_alive(), "the server thread did not stop"
+
+
+def start_thread_server(room: Classroom) -> ThreadServer:
+    """Serve `room` with uvicorn (the settings of `quizbook serve`) on a socket bound
+    here, so no other process can take the port between choosing it and listening."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(create_app(room), log_level="warning", access_log=False,
+                            server_header=False, timeout_graceful_shutdown=3,
+                            timeout_keep_alive=65)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]},
+                              name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    for _ in range(3000):
+        if server.started:
+            return ThreadServer(f"http://127.0.0.1:{port}", room.class_code, server, thread,
+                                listener)
+        if not thread.is_alive():
+            break
+        time.sleep(0.01)
+    server.should_exit = True
+    listener.close()
+    raise AssertionError("the in-process server did not start")
+
+
+@pytest.fixture
+def serve_room() -> Iterator[Callable[[Classroom], ThreadServer]]:
+    started: list[ThreadServer] = []
+
+    def run(room: Classroom) -> ThreadServer:
+        server = start_thread_server(room)
+        started.append(server)
+        return server
+
+    yield run
+    for server in started:
+        server.stop()
+
+
 class HttpStudent:
     """A student talking to a real server over HTTP."""
 
-    def __init__(self, server: Server, room_versions: dict[str, str]) -> None:
+    def __init__(self, server: Server | ThreadServer, room_versions: dict[str, str]) -> None:
         self.server = server
         self.versions = room_versions
         self.client = httpx.Client(base_url=server.base, headers={"origin": server.base},
