@@ -20,6 +20,7 @@ time to refuse the worst inputs instead.
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import math
@@ -229,10 +230,18 @@ def test_pathological_yaml_is_refused(text: str) -> None:
 
 # -- the graders -----------------------------------------------------------------------
 
-BOOK = [load_quiz(p) for p in sorted((ROOT / "quizzes").glob("*.yml"))]
-QUESTIONS: list[tuple[model.Question, dict[str, Any]]] = [
-    (q, qb) for quiz in BOOK for q, qb in zip(quiz.questions, make_bundle(quiz)["questions"],
-                                              strict=True)]
+@functools.cache
+def book_quizzes() -> list[model.Quiz]:
+    """The course book's quizzes, loaded when a test first needs them (not when pytest
+    imports this module to collect it: every xdist worker collects every module)."""
+    return [load_quiz(p) for p in sorted((ROOT / "quizzes").glob("*.yml"))]
+
+
+@functools.cache
+def book_questions() -> list[tuple[model.Question, dict[str, Any]]]:
+    """Each question of the book with its bundled form."""
+    return [(q, qb) for quiz in book_quizzes()
+            for q, qb in zip(quiz.questions, make_bundle(quiz)["questions"], strict=True)]
 
 
 def _ids(question: model.Question) -> list[str]:
@@ -275,13 +284,13 @@ def _sound(outcome: Outcome, question: model.Question) -> None:
 @settings(FUZZ, max_examples=examples(400))
 @given(st.data())
 def test_graders_survive_any_response_to_any_book_question(data: st.DataObject) -> None:
-    question, _ = data.draw(st.sampled_from(QUESTIONS), label="question")
+    question, _ = data.draw(st.sampled_from(book_questions()), label="question")
     response = data.draw(json_like | shaped_response(question), label="response")
     _sound(grade(question, response), question)
 
 
 def test_every_type_is_in_the_book() -> None:
-    assert {q.type for q, _ in QUESTIONS} == set(model.QUESTION_TYPES)
+    assert {q.type for q, _ in book_questions()} == set(model.QUESTION_TYPES)
 
 
 # -- results files ---------------------------------------------------------------------
@@ -357,9 +366,9 @@ def test_empty_or_malformed_tags_are_problems(text: str) -> None:
 
 def _book_results(student: str) -> dict[str, Any]:
     """A results file as the book writes it: every question of the first quiz answered."""
-    quiz = BOOK[0]
+    quiz = book_quizzes()[0]
     rows = []
-    for q, _qb in QUESTIONS[: len(quiz.questions)]:
+    for q, _qb in book_questions()[: len(quiz.questions)]:
         response = None
         o = grade(q, response)
         rows.append({"id": q.id, "points": o.points, "max": o.max_points,
@@ -376,7 +385,7 @@ def _gradebook_verdict(data: dict[str, Any], tmp_path: Path) -> str:
 
     path = tmp_path / "r.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    collected = collect([path], BOOK)
+    collected = collect([path], book_quizzes())
     return "\n".join(collected.skipped + collected.notes)
 
 
