@@ -1,11 +1,13 @@
 """Fixtures for the class server's tests.
 
 - `db_url`: every database test runs on SQLite and on PostgreSQL (a throwaway cluster,
-  started once per session from Debian's binaries; see `postgres.py`), each test on a
-  database of its own that is already at the newest migration: a copy of one database
-  that the real Alembic migrations built at the start of the session (PostgreSQL's
-  `CREATE DATABASE ... TEMPLATE`, a file copy for SQLite). Opening a classroom on it still
-  runs `migrate()`, which finds nothing to do.
+  started once per session from Debian's binaries; see `postgres.py`), each test on an
+  empty database already at the newest migration, which the real Alembic migrations built
+  at the start of the session: SQLite, a copy of the migrated file; PostgreSQL, one
+  migrated database per session whose tables are emptied before each test (TRUNCATE ...
+  RESTART IDENTITY, after closing any connection a test left open), since a new database
+  per test copies some 12 MB. Opening a classroom on it still runs `migrate()`, which
+  finds nothing to do.
 - `fresh_db_url`: an empty database on both, for what must start from nothing: the
   migrations' own tests (`test_migrations.py`, including `open_classroom` on an empty
   database) and the real server processes (`test_process.py`).
@@ -51,6 +53,7 @@ from quizbook.server.bookfiles import precompress
 from quizbook.server.classbuild import build_class_edition
 from quizbook.server.db import Database
 from quizbook.server.keyfree import keyfree_bundle
+from quizbook.server.models import Base
 from quizbook.sphinx.render import quiz_html
 from tests.server.asgi import AppClient
 from tests.server.postgres import cluster, create_database, free_port
@@ -71,16 +74,15 @@ def pg_base() -> Iterator[str]:
         yield base
 
 
-#: The database every `db_url` copies, migrated once per session (per xdist worker).
-TEMPLATE = "quizbook_migrated"
+#: The PostgreSQL database the `db_url` tests share, one test at a time (per xdist worker).
+SHARED_DB = "quizbook_tests"
 #: SQLite's files for one database (the write-ahead log is checkpointed into the main file
 #: when the last connection closes; a left-over log would be copied with it).
 SQLITE_FILES = ("", "-wal", "-shm")
 
 
 def migrated(url: str) -> str:
-    """Run the real migrations on the empty database at `url`; close every connection (a
-    PostgreSQL template must have none, and SQLite's log is folded into the file)."""
+    """Run the real migrations on the empty database at `url`; close every connection."""
     db = Database(url, create=True)
     try:
         db.migrate()
@@ -91,10 +93,23 @@ def migrated(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_base: str) -> str:
-    """The name of a PostgreSQL database at the newest migration, to copy."""
-    migrated(create_database(pg_base, TEMPLATE))
-    return TEMPLATE
+def pg_shared(pg_base: str) -> str:
+    """The URL of a PostgreSQL database at the newest migration, for the `db_url` tests."""
+    return migrated(create_database(pg_base, SHARED_DB))
+
+
+def emptied(url: str) -> str:
+    """Every table of the models emptied and its ids restarted (the schema and Alembic's
+    version row stay); connections other tests left open are closed first, so none holds
+    a lock that TRUNCATE would wait for."""
+    import psycopg
+
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -115,12 +130,10 @@ def sqlite_copy(template: Path, dest: Path) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database of this test's own, at the newest migration, on SQLite and PostgreSQL."""
+    """An empty database at the newest migration, on SQLite and PostgreSQL."""
     if request.param == "sqlite":
         return sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path / "class.db")
-    base: str = request.getfixturevalue("pg_base")
-    template: str = request.getfixturevalue("pg_template")
-    return create_database(base, f"t_{uuid.uuid4().hex[:12]}", template=template)
+    return emptied(request.getfixturevalue("pg_shared"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -109,11 +109,10 @@ def start_cluster(durable: bool = False) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_database(base: str, name: str, template: str | None = None) -> str:
-    """A new database `name` (empty, or a copy of the database `template`); its URL."""
+def create_database(base: str, name: str) -> str:
+    """A new, empty database `name`; its URL."""
     import psycopg
 
-    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"{copy}')
+        connection.execute(f'CREATE DATABASE "{name}"')
     return f"{base}/{name}"
