@@ -56,6 +56,7 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	npx --no-install tsc -p .
+	npx --no-install tsc -p src/quizbook/server/assets
 	$(BIN)/quizbook check
 	$(BIN)/quizbook lint --strict
 
