@@ -22,8 +22,10 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from docutils.nodes import SkipNode
 from lxml import html as lxml_html
 from sphinx.config import Config
 
@@ -31,6 +33,13 @@ from quizbook import model
 from quizbook.bundle import make_bundle
 from quizbook.grade import matching_rights
 from quizbook.load import load_quiz
+from quizbook.sphinx.discussion import (
+    depart_discussion_html,
+    visit_discussion_html,
+    visit_notes_html,
+)
+from quizbook.sphinx.nodes import discussion_node, notes_node
+from quizbook.sphinx.render import bundle_script
 from tests.browser_support import html_pages
 from tests.conftest import JUPYTER_BOOK, MINIMAL_BOOK, ROOT
 from tests.fragments import assert_snapshot
@@ -252,6 +261,39 @@ def test_no_page_of_the_minimal_book_references_another_host(editions: Editions)
 
 def test_no_page_of_the_course_book_references_another_host(student_book_html: Path) -> None:
     _assert_no_request_to_another_host(student_book_html)  # slow: the whole course book
+
+
+# -- the template-made markup stays inert with hostile values ------------------------------------
+
+HOSTILE = 'x"><script>window.__pwned=1</script><!--&amp;\''
+
+
+def test_notes_box_and_discussion_escape_what_they_are_given() -> None:
+    """The notes key comes from the page's name; whatever it holds stays one attribute value."""
+    translator = SimpleNamespace(body=[])
+    node = discussion_node("", notes_key=HOSTILE, number=3)
+    visit_discussion_html(translator, node)  # type: ignore[arg-type]
+    with pytest.raises(SkipNode):  # the notes box has no children to visit
+        visit_notes_html(translator, notes_node("", notes_key=HOSTILE, number=3))  # type: ignore[arg-type]
+    depart_discussion_html(translator, node)  # type: ignore[arg-type]
+    markup = "".join(translator.body)
+    [section] = lxml_html.fragments_fromstring(markup)
+    assert section.get("aria-label") == "Discussion 3" and not section.xpath(".//script")
+    [area] = css(section, "textarea")
+    assert area.get("data-quizbook-notes") == HOSTILE and area.get("id") == "qb-notes-3"
+    assert css(section, 'label[for="qb-notes-3"]')[0].text == \
+        "Your notes (kept in this browser only)"
+    assert "<script>" not in markup and "&lt;script&gt;" in markup
+
+
+def test_a_json_data_block_cannot_be_ended_by_its_data() -> None:
+    data = {"prompt": HOSTILE, "list": ["</script>", "<!--", "&"]}
+    markup = str(bundle_script(data))
+    [script] = lxml_html.fragments_fromstring(markup)
+    assert script.tag == "script" and script.get("type") == "application/json"
+    assert script.get("data-quizbook-bundle") == "" and len(script) == 0
+    assert json.loads(script.text) == data
+    assert "</script>" not in markup[:-len("</script>")] and "<!--" not in markup
 
 
 # -- snapshots of the markup (tests/fragments.py) -----------------------------------------------
