@@ -9,10 +9,12 @@ them again and review the diff:
 
     QUIZBOOK_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_sphinx_build.py
 
-Slow (`-m slow`): the other builders (text, LaTeX), an incremental rebuild, the course
-book (no page loads anything from another host), and the one `jupyter-book build -W`
-subprocess whose exit status and log are the point (a bad quiz file). The browser tests
-drive the same pages (the session build of tests/conftest.py).
+Slow (`-m slow`): the other builders (text, LaTeX) and an incremental rebuild (each one
+more build of the book), the course book (no page loads anything from another host), the
+one `jupyter-book build` subprocess whose exit status and log are the point (a bad quiz
+file), and the check that the in-process build writes, byte for byte, what
+`jupyter-book build -W` writes (the session build of tests/conftest.py, which the browser
+tests drive).
 """
 
 from __future__ import annotations
@@ -261,6 +263,20 @@ def test_no_page_of_the_minimal_book_references_another_host(editions: Editions)
 
 def test_no_page_of_the_course_book_references_another_host(student_book_html: Path) -> None:
     _assert_no_request_to_another_host(student_book_html)  # slow: the whole course book
+
+
+def test_the_inprocess_build_writes_what_the_command_writes(minimal_book_html: Path,
+                                                             editions: Editions) -> None:
+    """`jupyter-book build -W` of the minimal book (the session build the browser tests use)
+    and this module's in-process build write the same files, byte for byte: what the fast
+    tests read is what the command makes. Slow: it needs the command's build."""
+    def files(html: Path) -> dict[str, bytes]:
+        return {p.relative_to(html).as_posix(): p.read_bytes()
+                for p in sorted(html.rglob("*")) if p.is_file()}
+
+    command, inprocess = files(minimal_book_html), files(editions.student)
+    assert sorted(command) == sorted(inprocess)
+    assert [name for name in command if command[name] != inprocess[name]] == []
 
 
 # -- the template-made markup stays inert with hostile values ------------------------------------
