@@ -16,7 +16,9 @@ read them.
 Markers: a test that uses one of the book builds above is marked `slow`, and a test that
 uses `browser` is marked `browser`, here at collection (`pytest_collection_modifyitems`),
 so `-m "not slow and not browser"` (`make test-fast`) never builds a book or starts
-Chromium. Tests that build books themselves carry `slow` in their own module.
+Chromium. Tests that build books themselves carry `slow` in their own module; a module may
+keep in the fast lane one small book built in-process for all its tests (tests/inprocess.py,
+a second or two: tests/test_sphinx_build.py does).
 
 Lanes: a run that deselects `slow` is the fast lane, and its property tests (hypothesis)
 draw a tenth of their examples (`tests/lanes.py`); `make test` draws them all.

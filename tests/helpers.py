@@ -31,6 +31,24 @@ SINGLE = """\
       - {id: c, text: Also wrong, correct: false, feedback: No.}
 """
 
+SHORT = """\
+  - id: q1
+    type: short_text
+    objective: lo1
+    source: p1
+    prompt: Name it.
+    accept: [Khmeimim]
+"""
+#: A numeric question without its key: tests add `answer:`, `range:` or `tolerance:` lines.
+NUMERIC_WITHOUT_KEY = """\
+  - id: q1
+    type: numeric
+    objective: lo1
+    source: p1
+    prompt: Which year?
+"""
+NUMERIC = NUMERIC_WITHOUT_KEY + "    answer: 2015\n"
+
 
 def write(tmp_path: Path, body: str, name: str = "quiz.yml") -> Path:
     path = tmp_path / name

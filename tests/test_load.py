@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from quizbook.load import QuizFileError, check_quiz_file, load_quiz
-from tests.helpers import HEADER, SINGLE, quiz_text
+from tests.helpers import HEADER, NUMERIC, SHORT, SINGLE, quiz_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "all-types.yml"
 
@@ -147,14 +147,6 @@ def test_true_false_answer_must_be_boolean(tmp_path: Path) -> None:
     assert "questions[0].answer: must be true or false" in line
 
 
-SHORT = """\
-  - id: q1
-    type: short_text
-    objective: lo1
-    source: p1
-    prompt: Name it.
-    accept: [Khmeimim]
-"""
 
 
 def test_empty_accept_list(tmp_path: Path) -> None:
@@ -168,14 +160,6 @@ def test_invalid_regex(tmp_path: Path) -> None:
                          "\\( for the character) (at character 3 of the pattern)")
 
 
-NUMERIC = """\
-  - id: q1
-    type: numeric
-    objective: lo1
-    source: p1
-    prompt: Which year?
-    answer: 2015
-"""
 
 
 def test_negative_tolerance(tmp_path: Path) -> None:

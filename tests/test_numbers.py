@@ -18,7 +18,7 @@ from quizbook.grade import NOT_A_NUMBER, NOT_A_NUMBER_FEEDBACK, Outcome, grade
 from quizbook.load import check_quiz_file, load_quiz
 from quizbook.server.grading import question_reply
 from quizbook.sphinx.render import quiz_html
-from tests.helpers import quiz_text
+from tests.helpers import NUMERIC, quiz_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "numbers.yml"
 QUIZ = load_quiz(FIXTURE)
@@ -159,14 +159,6 @@ def test_units_and_era_keep_the_question_digest() -> None:
 
 # -- the quiz file: units and era are checked --------------------------------------------
 
-NUMERIC = """\
-  - id: q1
-    type: numeric
-    objective: lo1
-    source: p1
-    prompt: Which year?
-    answer: 2015
-"""
 
 
 def _problems(tmp_path: Path, extra: str, answer: str = "2015") -> list[str]:

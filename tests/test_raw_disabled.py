@@ -5,18 +5,24 @@ setting (Sphinx would read any string as true), notebook cells whose stored
 output is `text/html` or `application/javascript`, and theme options printed as
 HTML (`html.announcement`, `html.extra_footer`). Opting in allows raw HTML and
 notebook HTML, but never a `{raw}` file from outside the book.
+
+Each test builds its own hostile copy of the minimal book in this process
+(tests/inprocess.py: Jupyter Book's own configuration, no subprocess), so each is `slow`;
+`test_a_string_false_is_an_error_and_raw_stays_off` runs the `jupyter-book` command
+itself, because its point is the command's exit status without `-W`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.inprocess import build, copy_book
 
 MINIMAL = Path(__file__).parent / "books" / "minimal"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
@@ -24,9 +30,7 @@ PWNED = "<script>window.__pwned=1</script>"
 
 
 def _copy(tmp_path: Path) -> Path:
-    book = tmp_path / "book"
-    shutil.copytree(MINIMAL, book, ignore=shutil.ignore_patterns("_build"))
-    return book
+    return copy_book(MINIMAL, tmp_path / "book")
 
 
 def _append(book: Path, text: str) -> None:
@@ -45,9 +49,16 @@ def _configure(book: Path, config: str = "", html: str = "") -> Path:
 
 
 def _build(book: Path, strict: bool = True) -> tuple[int, list[str]]:
+    """`jupyter-book build BOOK -n --keep-going --all [-W]`, in this process: the exit status
+    and the warning and error lines."""
+    built = build(book, strict=strict)
+    return built.status, built.problems
+
+
+def _build_with_the_command(book: Path) -> tuple[int, list[str]]:
+    """The same, without -W, as the `jupyter-book` command (a subprocess)."""
     cmd = [str(JUPYTER_BOOK), "build", str(book), "-n", "--keep-going", "--all"]
-    result = subprocess.run(cmd + (["-W"] if strict else []), capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
     return result.returncode, [line for line in plain.splitlines()
                                if ": WARNING: " in line or ": ERROR: " in line]
@@ -78,7 +89,7 @@ def test_a_string_false_is_an_error_and_raw_stays_off(tmp_path: Path) -> None:
     book = _copy(tmp_path)
     config = _configure(book, "    quizbook_allow_raw: 'false'\n")
     _append(book, f"```{{raw}} html\n{PWNED}\n```")
-    code, problems = _build(book, strict=False)  # the refusal alone fails the build
+    code, problems = _build_with_the_command(book)  # the refusal alone fails the build
     assert code == 1
     line = _line(config, "quizbook_allow_raw")
     assert f"{config}:{line}:5: ERROR: sphinx.config.quizbook_allow_raw: must be true or " \
@@ -118,7 +129,7 @@ def test_opting_in_allows_raw_html_but_no_outside_file(tmp_path: Path) -> None:
 
 
 def _notebook(book: Path) -> Path:
-    cells = [
+    cells: list[dict[str, object]] = [
         {"cell_type": "markdown", "metadata": {}, "source": "# Outputs\n\nA notebook page."},
         {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "show()",
          "outputs": [{"output_type": "display_data", "metadata": {}, "data": {
@@ -130,6 +141,8 @@ def _notebook(book: Path) -> Path:
          "outputs": [{"output_type": "stream", "name": "stdout",
                       "text": "<img src=x onerror=alert(3)> PLAIN-OUTPUT\n"}]},
     ]
+    for number, cell in enumerate(cells):
+        cell["id"] = f"cell-{number}"  # nbformat 4.5 cells carry an id
     path = book / "outputs.ipynb"
     path.write_text(json.dumps({"cells": cells, "metadata": {"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}},

@@ -28,7 +28,8 @@ from quizbook.load import load_quiz
 from quizbook.results import parse_results
 from quizbook.versions import quiz_version
 from tests.browser_support import answer_quiz, check, score_of
-from tests.conftest import MINIMAL_BOOK, build_book
+from tests.conftest import MINIMAL_BOOK
+from tests.inprocess import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -90,8 +91,10 @@ def _book(root: Path, name: str, edits: list[tuple[str, str]]) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace(
         "    quizbook_edition: student\n",
         f'    quizbook_edition: student\n    quizbook_hand_in: "{HAND_IN}"\n'), encoding="utf-8")
-    html = build_book(source, root / "out" / name)
-    shutil.copytree(html, root / name / "_build" / "html")
+    # In this process (tests/inprocess.py): the browser is the point here, not the command.
+    built = build(source, out=root / "out" / name / "_build")
+    assert (built.status, built.problems) == (0, []), built.warnings  # as -W
+    shutil.copytree(built.out, root / name / "_build" / "html")
 
 
 @pytest.fixture(scope="module")

@@ -14,30 +14,9 @@ import pytest
 from quizbook.answers import pattern_matches
 from quizbook.load import parse_quiz_text
 from quizbook.patterns import problem
+from tests.helpers import HEADER, SHORT
+from tests.helpers import NUMERIC_WITHOUT_KEY as NUMERIC
 
-HEADER = """\
-id: t-quiz
-lesson: t-lesson
-title: Test quiz
-objectives:
-  - {id: lo1, text: Recall the facts.}
-questions:
-"""
-SHORT = """\
-  - id: q1
-    type: short_text
-    objective: lo1
-    source: p1
-    prompt: Name it.
-    accept: [Khmeimim]
-"""
-NUMERIC = """\
-  - id: q1
-    type: numeric
-    objective: lo1
-    source: p1
-    prompt: Which year?
-"""
 EXPONENTIAL = ("the pattern can take exponential time on a short wrong answer (a repeated part "
                "can match the same text in more than one way, as in (a+)+ or (a|a)*); rewrite "
                "it so that each character can be matched only one way")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from html import escape
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -14,6 +13,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
 from quizbook.sphinx.nodes import discussion_node, notes_node
+from quizbook.sphinx.render import markup_templates
 
 logger = logging.getLogger(__name__)
 STEP = re.compile(r"^\s*([A-Za-z][A-Za-z -]*?)\s+(\d{1,3})\s*$")
@@ -84,10 +84,13 @@ class DiscussionDirective(SphinxDirective):
                   for name, minutes in steps), classes=["qb-steps"])
 
 
+def _markup() -> Any:
+    """The macros of `quiz_markup/discussion.html.j2` (HTML-escaping by default)."""
+    return markup_templates().get_template("discussion.html.j2").module
+
+
 def visit_discussion_html(self: SphinxTranslator, node: discussion_node) -> None:
-    self.body.append(
-        f'<section class="qb-disc" data-quizbook-discussion '
-        f'aria-label="Discussion {node["number"]}">')
+    self.body.append(str(_markup().section_open(node["number"])))
 
 
 def depart_discussion_html(self: SphinxTranslator, node: discussion_node) -> None:
@@ -95,11 +98,7 @@ def depart_discussion_html(self: SphinxTranslator, node: discussion_node) -> Non
 
 
 def visit_notes_html(self: SphinxTranslator, node: notes_node) -> None:
-    tid = f"qb-notes-{node['number']}"
-    self.body.append(
-        f'<div class="qb-notes"><label for="{tid}">Your notes (kept in this browser only)'
-        f'</label><textarea id="{tid}" rows="4" data-quizbook-notes="{escape(node["notes_key"])}">'
-        f"</textarea></div>")
+    self.body.append(str(_markup().notes(node["number"], node["notes_key"])))
     raise nodes.SkipNode
 
 

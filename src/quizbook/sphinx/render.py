@@ -31,13 +31,20 @@ def fmt_points(points: float) -> str:
     return f"{text} point" if points == 1 else f"{text} points"
 
 
-def bundle_script(data: Any, attr: str = "data-quizbook-bundle") -> Markup:
-    """A JSON data block: `<script type="application/json" {attr}>...</script>`."""
+def script_safe_json(data: Any) -> Markup:
+    """`data` as compact JSON that can stand inside a `<script>` element as it is."""
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # "<", ">" and "&" only occur inside JSON strings, where \u003c etc. mean the same:
     # no "</script>" or "<!--" can end the block early.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(f'<script type="application/json" {attr}>{text}</script>')
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e")
+                  .replace("&", "\\u0026"))
+
+
+def bundle_script(data: Any, attr: str = "data-quizbook-bundle") -> Markup:
+    """A JSON data block: `<script type="application/json" {attr}>...</script>`."""
+    html = markup_templates().get_template("json_script.html.j2").render(
+        attr=attr, json=script_safe_json(data))
+    return Markup(html)
 
 
 @cache
