@@ -37,6 +37,7 @@ from quizbook.bundle import bundle_json, make_bundle
 from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.load import Problem, load_quiz, parse_quiz_text
 from quizbook.results import Results, ResultsFileError, parse_results
+from quizbook.yamlsafe import MAX_DEPTH
 from tests.lanes import examples
 from tests.test_results import good as good_results
 
@@ -107,6 +108,21 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 PATHS = _paths(_plain_quiz())
 
+#: How deep the nesting and copying mutations may make the quiz: twice the loader's limit
+#: (MAX_DEPTH), and shallow enough for ruamel to write the quiz out (its writer recurses,
+#: a few frames a level, and stops with RecursionError some 300 levels down, which failed
+#: this test in the strategy itself). Deeper input is refused in
+#: test_pathological_yaml_is_refused and attacks/test_cli_files.
+DEEPEST = 2 * MAX_DEPTH
+
+
+def _depth(node: Any) -> int:
+    if isinstance(node, dict):
+        return 1 + max(map(_depth, node.values()), default=0)
+    if isinstance(node, list):
+        return 1 + max(map(_depth, node), default=0)
+    return 0
+
 
 @st.composite
 def mutated_quizzes(draw: st.DrawFn) -> bytes:
@@ -134,10 +150,10 @@ def mutated_quizzes(draw: st.DrawFn) -> bytes:
                 ["promt", "type", "id", "options", "true", "false", "1", ""]))] = parent.pop(key)
         elif op == "nest":
             value = parent[key]
-            for _ in range(draw(st.integers(1, 300))):
+            for _ in range(min(draw(st.integers(1, DEEPEST)), DEEPEST - _depth(data))):
                 value = draw(st.sampled_from([[value], {"x": value}]))
             parent[key] = value
-        elif op == "copy":
+        elif op == "copy" and 2 * _depth(data) <= DEEPEST:  # a copy at most doubles it
             parent[key] = copy.deepcopy(draw(st.sampled_from([data, parent])))
         else:
             parent[key] = draw(json_like)
