@@ -56,6 +56,7 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	npx --no-install tsc -p .
+	npx --no-install tsc -p src/quizbook/server/assets
 	$(BIN)/quizbook check
 	$(BIN)/quizbook lint --strict
 
@@ -75,9 +76,12 @@ test: install-test lint
 
 ## The fast lane while you work: the core (model, loading, grading, lint, patterns, config,
 ## bundles, LMS files, the runtime under Node, the class server in-process), no book build
-## and no Chromium. `make test` still runs everything.
+## and no Chromium. `make test` still runs everything. Python keeps its bytecode caches
+## here even where the environment says PYTHONDONTWRITEBYTECODE: without them every pytest
+## process compiles the package and rewrites the asserts of every test module again (about
+## 5 s of CPU per process); the caches are __pycache__ folders, which git ignores.
 test-fast: install-test
-	$(PYTEST) -m "not slow and not browser" $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PYTEST) -m "not slow and not browser" $(PYTEST_ARGS)
 
 ## The class server's tests alone (SQLite and a throwaway PostgreSQL cluster; real server
 ## processes and Chromium included).

@@ -148,11 +148,20 @@ def test_readme_shows_quizbook_only_as_a_command_that_exists() -> None:
                                   ["export", "--help"], ["gradebook", "--help"],
                                   ["lint", "--rules"]])
 def test_readme_quizbook_commands_run_from_the_book_folder(args: list[str]) -> None:
+    """Each command as the README shows it, run in this process (tests/cli_run.py); the
+    installed script that runs them is the next test's."""
+    result = run_cli(*args, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_installed_script_runs_the_readme_check_from_the_book_folder() -> None:
     assert QUIZBOOK.is_file(), f"{QUIZBOOK} is what the README tells authors to run"
-    result = subprocess.run([str(QUIZBOOK), *args], capture_output=True, text=True, cwd=ROOT,
+    result = subprocess.run([str(QUIZBOOK), "check"], capture_output=True, text=True, cwd=ROOT,
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("ok: ")
 
 
 def test_readme_adding_a_lesson_names_every_place() -> None:

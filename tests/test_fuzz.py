@@ -20,6 +20,7 @@ time to refuse the worst inputs instead.
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import math
@@ -36,6 +37,7 @@ from quizbook.bundle import bundle_json, make_bundle
 from quizbook.grade import Outcome, grade, matching_rights
 from quizbook.load import Problem, load_quiz, parse_quiz_text
 from quizbook.results import Results, ResultsFileError, parse_results
+from quizbook.yamlsafe import MAX_DEPTH
 from tests.lanes import examples
 from tests.test_results import good as good_results
 
@@ -106,6 +108,21 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 PATHS = _paths(_plain_quiz())
 
+#: How deep the nesting and copying mutations may make the quiz: twice the loader's limit
+#: (MAX_DEPTH), and shallow enough for ruamel to write the quiz out (its writer recurses,
+#: a few frames a level, and stops with RecursionError some 300 levels down, which failed
+#: this test in the strategy itself). Deeper input is refused in
+#: test_pathological_yaml_is_refused and attacks/test_cli_files.
+DEEPEST = 2 * MAX_DEPTH
+
+
+def _depth(node: Any) -> int:
+    if isinstance(node, dict):
+        return 1 + max(map(_depth, node.values()), default=0)
+    if isinstance(node, list):
+        return 1 + max(map(_depth, node), default=0)
+    return 0
+
 
 @st.composite
 def mutated_quizzes(draw: st.DrawFn) -> bytes:
@@ -133,10 +150,10 @@ def mutated_quizzes(draw: st.DrawFn) -> bytes:
                 ["promt", "type", "id", "options", "true", "false", "1", ""]))] = parent.pop(key)
         elif op == "nest":
             value = parent[key]
-            for _ in range(draw(st.integers(1, 300))):
+            for _ in range(min(draw(st.integers(1, DEEPEST)), DEEPEST - _depth(data))):
                 value = draw(st.sampled_from([[value], {"x": value}]))
             parent[key] = value
-        elif op == "copy":
+        elif op == "copy" and 2 * _depth(data) <= DEEPEST:  # a copy at most doubles it
             parent[key] = copy.deepcopy(draw(st.sampled_from([data, parent])))
         else:
             parent[key] = draw(json_like)
@@ -229,10 +246,18 @@ def test_pathological_yaml_is_refused(text: str) -> None:
 
 # -- the graders -----------------------------------------------------------------------
 
-BOOK = [load_quiz(p) for p in sorted((ROOT / "quizzes").glob("*.yml"))]
-QUESTIONS: list[tuple[model.Question, dict[str, Any]]] = [
-    (q, qb) for quiz in BOOK for q, qb in zip(quiz.questions, make_bundle(quiz)["questions"],
-                                              strict=True)]
+@functools.cache
+def book_quizzes() -> list[model.Quiz]:
+    """The course book's quizzes, loaded when a test first needs them (not when pytest
+    imports this module to collect it: every xdist worker collects every module)."""
+    return [load_quiz(p) for p in sorted((ROOT / "quizzes").glob("*.yml"))]
+
+
+@functools.cache
+def book_questions() -> list[tuple[model.Question, dict[str, Any]]]:
+    """Each question of the book with its bundled form."""
+    return [(q, qb) for quiz in book_quizzes()
+            for q, qb in zip(quiz.questions, make_bundle(quiz)["questions"], strict=True)]
 
 
 def _ids(question: model.Question) -> list[str]:
@@ -275,13 +300,13 @@ def _sound(outcome: Outcome, question: model.Question) -> None:
 @settings(FUZZ, max_examples=examples(400))
 @given(st.data())
 def test_graders_survive_any_response_to_any_book_question(data: st.DataObject) -> None:
-    question, _ = data.draw(st.sampled_from(QUESTIONS), label="question")
+    question, _ = data.draw(st.sampled_from(book_questions()), label="question")
     response = data.draw(json_like | shaped_response(question), label="response")
     _sound(grade(question, response), question)
 
 
 def test_every_type_is_in_the_book() -> None:
-    assert {q.type for q, _ in QUESTIONS} == set(model.QUESTION_TYPES)
+    assert {q.type for q, _ in book_questions()} == set(model.QUESTION_TYPES)
 
 
 # -- results files ---------------------------------------------------------------------
@@ -357,9 +382,9 @@ def test_empty_or_malformed_tags_are_problems(text: str) -> None:
 
 def _book_results(student: str) -> dict[str, Any]:
     """A results file as the book writes it: every question of the first quiz answered."""
-    quiz = BOOK[0]
+    quiz = book_quizzes()[0]
     rows = []
-    for q, _qb in QUESTIONS[: len(quiz.questions)]:
+    for q, _qb in book_questions()[: len(quiz.questions)]:
         response = None
         o = grade(q, response)
         rows.append({"id": q.id, "points": o.points, "max": o.max_points,
@@ -376,7 +401,7 @@ def _gradebook_verdict(data: dict[str, Any], tmp_path: Path) -> str:
 
     path = tmp_path / "r.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    collected = collect([path], BOOK)
+    collected = collect([path], book_quizzes())
     return "\n".join(collected.skipped + collected.notes)
 
 

@@ -296,7 +296,8 @@ def read_settings(root: Path, config: str = "_config.yml") -> tuple[Settings, li
         return Settings(), []
     settings, errors = validate({k: v for k, v in section.items()
                                  if isinstance(k, str) and k.startswith(PREFIX)})
-    positions = _positions(text)
+    # Placing the problems means a second, slower parse (ruamel's marks): only when there are any.
+    positions = _positions(text) if errors else {}
     problems = [Problem(shown, *positions.get(e.name, (1, 1)), f"sphinx.config.{e.name}",
                         e.message) for e in errors]
     return settings, problems

@@ -1,10 +1,10 @@
 """Class 5: the CLI never hangs and never tracebacks, whatever is in the book's folders.
 
 Each attack plants one hostile file in a copy of the course book (its quizzes and
-lessons) and runs `quizbook check`: in a subprocess where a hang is possible (a FIFO,
-/dev/zero, a huge file), so a regression shows as a timeout instead of a stuck test
-run; in this process otherwise (tests/cli_run.py, the same command without a second
-of interpreter start). Every failure must be
+lessons) and runs `quizbook check` (tests/cli_run.py: the command without a second of
+interpreter start): where a hang is possible (a FIFO, /dev/zero, a huge file) in a child
+process with a timeout (`run_cli_apart`), so a regression shows as a timeout instead of a
+stuck test run; in this process otherwise. Every failure must be
 `PATH:LINE:COL: message`, exit 1, and nothing on stderr that looks like a traceback.
 """
 
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,10 +22,9 @@ from quizbook.cli import main
 from quizbook.figures.data import FigureDataError, load_timeline
 from quizbook.load import check_quiz_file, parse_quiz_text
 from quizbook.yamlsafe import MAX_DEPTH
-from tests.cli_run import run_cli
+from tests.cli_run import run_cli, run_cli_apart
 
 ROOT = Path(__file__).resolve().parents[2]
-QUIZBOOK = [sys.executable, "-m", "quizbook"]
 GOOD_QUIZ = sorted((ROOT / "quizzes").glob("*.yml"))[0]
 
 
@@ -45,20 +42,14 @@ def book(tmp_path: Path) -> Path:
 def check(book: Path, *paths: str, may_hang: bool = False) -> tuple[int, list[str], str]:
     """`quizbook check` in the book: (exit code, stdout lines, stderr).
 
-    `may_hang`: in a subprocess with a timeout, as a user runs it; otherwise in this process.
+    `may_hang`: in a child process with a timeout; otherwise in this process.
     """
-    if may_hang:
-        proc = subprocess.run([*QUIZBOOK, "check", *paths], cwd=book, capture_output=True,
-                              text=True, timeout=120, stdin=subprocess.DEVNULL)
-        code, out, err = proc.returncode, proc.stdout, proc.stderr
-    else:
-        ran = run_cli("check", *paths, cwd=book)
-        code, out, err = ran.returncode, ran.stdout, ran.stderr
-    assert "Traceback" not in err, err
-    return code, out.splitlines(), err
+    ran = (run_cli_apart if may_hang else run_cli)("check", *paths, cwd=book)
+    assert "Traceback" not in ran.stderr, ran.stderr
+    return ran.returncode, ran.stdout.splitlines(), ran.stderr
 
 
-#: Special files whose reading could block: checked in a subprocess with a timeout.
+#: Special files whose reading could block: checked in a child process with a timeout.
 MAY_HANG = {"fifo", "dev-zero"}
 
 
@@ -272,8 +263,8 @@ def test_bundle_of_a_device_is_a_content_problem(tmp_path: Path,
 
 def test_lint_reports_unreadable_files_honestly(book: Path) -> None:
     os.mkfifo(book / "quizzes" / "pipe.yml")
-    proc = subprocess.run([*QUIZBOOK, "lint", "quizzes"], cwd=book, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+    proc = run_cli_apart("lint", "quizzes", cwd=book)
+    assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == ["quizzes/pipe.yml:1:1: a named pipe (FIFO), not a quiz "
                                         "file; only regular files are read"]

@@ -1,13 +1,27 @@
 """Fixtures for the class server's tests.
 
 - `db_url`: every database test runs on SQLite and on PostgreSQL (a throwaway cluster,
-  started once per session from Debian's binaries; see `postgres.py`).
+  started once per session from Debian's binaries; see `postgres.py`), each test on an
+  empty database already at the newest migration, which the real Alembic migrations built
+  at the start of the session: SQLite, a copy of the migrated file; PostgreSQL, one
+  migrated database per session whose tables are emptied before each test (TRUNCATE ...
+  RESTART IDENTITY, after closing any connection a test left open), since a new database
+  per test copies some 12 MB. Opening a classroom on it still runs `migrate()`, which
+  finds nothing to do.
+- `fresh_db_url`: an empty database on both, for what must start from nothing: the
+  migrations' own tests (`test_migrations.py`, including `open_classroom` on an empty
+  database) and the real server processes (`test_process.py`).
+- `sqlite_url`: an empty SQLite database (a path no file is at yet).
 - `fake_html`: a tiny stand-in for a class build (fast tests that do not need a book build).
 - `room` / `app`: the server for the minimal test book on `db_url`; `student(...)` and
   `instructor(...)` make in-process httpx clients (Starlette's AppClient) with their own
   cookie jars.
 - `minimal_class_book` / `course_class_book`: real class builds (slow) in temporary copies.
 - `serve(...)`: a real `quizbook serve` process (uvicorn) on a free port.
+- `serve_room(room)`: a real uvicorn server for `room` in a thread of this process (real
+  sockets and streamed responses, as `quizbook serve` configures uvicorn), for tests of
+  what travels over HTTP (event streams) where the process and the command are not the
+  point: no interpreter to start.
 """
 
 from __future__ import annotations
@@ -17,8 +31,10 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,13 +44,16 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from quizbook.book import open_book
 from quizbook.bundle import make_bundle
 from quizbook.server.app import Classroom, ServerConfig, create_app, open_classroom
 from quizbook.server.bookfiles import precompress
 from quizbook.server.classbuild import build_class_edition
+from quizbook.server.db import Database
 from quizbook.server.keyfree import keyfree_bundle
+from quizbook.server.models import Base
 from quizbook.sphinx.render import quiz_html
 from tests.server.asgi import AppClient
 from tests.server.postgres import cluster, create_database, free_port
@@ -55,8 +74,71 @@ def pg_base() -> Iterator[str]:
         yield base
 
 
+#: The PostgreSQL database the `db_url` tests share, one test at a time (per xdist worker).
+SHARED_DB = "quizbook_tests"
+#: SQLite's files for one database (the write-ahead log is checkpointed into the main file
+#: when the last connection closes; a left-over log would be copied with it).
+SQLITE_FILES = ("", "-wal", "-shm")
+
+
+def migrated(url: str) -> str:
+    """Run the real migrations on the empty database at `url`; close every connection."""
+    db = Database(url, create=True)
+    try:
+        db.migrate()
+        db.check_current()
+    finally:
+        db.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_shared(pg_base: str) -> str:
+    """The URL of a PostgreSQL database at the newest migration, for the `db_url` tests."""
+    return migrated(create_database(pg_base, SHARED_DB))
+
+
+def emptied(url: str) -> str:
+    """Every table of the models emptied and its ids restarted (the schema and Alembic's
+    version row stay); connections other tests left open are closed first, so none holds
+    a lock that TRUNCATE would wait for."""
+    import psycopg
+
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database file at the newest migration, to copy."""
+    path = tmp_path_factory.mktemp("migrated") / "class.db"
+    migrated(f"sqlite:///{path}")
+    return path
+
+
+def sqlite_copy(template: Path, dest: Path) -> str:
+    for suffix in SQLITE_FILES:
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, dest.with_name(dest.name + suffix))
+    return f"sqlite:///{dest}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database at the newest migration, on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path / "class.db")
+    return emptied(request.getfixturevalue("pg_shared"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database (no tables) of this test's own, on SQLite and PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'class.db'}"
     base: str = request.getfixturevalue("pg_base")
@@ -65,7 +147,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite database: no file there yet."""
     return f"sqlite:///{tmp_path / 'class.db'}"
+
+
+@pytest.fixture
+def migrated_sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A SQLite database of this test's own at the newest migration."""
+    return sqlite_copy(sqlite_template, tmp_path / "class.db")
 
 
 def write_fake_build(html: Path, book: Path = MINIMAL) -> Path:
@@ -89,9 +178,17 @@ def write_fake_build(html: Path, book: Path = MINIMAL) -> Path:
     return html
 
 
+@pytest.fixture(scope="session")
+def fake_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The miniature class build of the minimal book, made once per session to copy."""
+    return write_fake_build(tmp_path_factory.mktemp("fake-build") / "html")
+
+
 @pytest.fixture
-def fake_html(tmp_path: Path) -> Path:
-    return write_fake_build(tmp_path / "html")
+def fake_html(fake_build: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the miniature build (file times kept: the gzip copies stay
+    as fresh as their sources), which the test may change."""
+    return Path(shutil.copytree(fake_build, tmp_path / "html"))
 
 
 def make_room(db_url: str, html: Path, book: Path = MINIMAL, **overrides: Any) -> Classroom:
@@ -294,10 +391,66 @@ def serve() -> Iterator[Callable[..., Server]]:
         server.stop()
 
 
+@dataclass
+class ThreadServer:
+    """A uvicorn server in a thread of the test's process, serving one classroom."""
+
+    base: str
+    class_code: str
+    server: uvicorn.Server
+    thread: threading.Thread
+    listener: socket.socket
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.listener.close()
+        assert not self.thread.is_alive(), "the server thread did not stop"
+
+
+def start_thread_server(room: Classroom) -> ThreadServer:
+    """Serve `room` with uvicorn (the settings of `quizbook serve`) on a socket bound
+    here, so no other process can take the port between choosing it and listening."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(create_app(room), log_level="warning", access_log=False,
+                            server_header=False, timeout_graceful_shutdown=3,
+                            timeout_keep_alive=65)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]},
+                              name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    for _ in range(3000):
+        if server.started:
+            return ThreadServer(f"http://127.0.0.1:{port}", room.class_code, server, thread,
+                                listener)
+        if not thread.is_alive():
+            break
+        time.sleep(0.01)
+    server.should_exit = True
+    listener.close()
+    raise AssertionError("the in-process server did not start")
+
+
+@pytest.fixture
+def serve_room() -> Iterator[Callable[[Classroom], ThreadServer]]:
+    started: list[ThreadServer] = []
+
+    def run(room: Classroom) -> ThreadServer:
+        server = start_thread_server(room)
+        started.append(server)
+        return server
+
+    yield run
+    for server in started:
+        server.stop()
+
+
 class HttpStudent:
     """A student talking to a real server over HTTP."""
 
-    def __init__(self, server: Server, room_versions: dict[str, str]) -> None:
+    def __init__(self, server: Server | ThreadServer, room_versions: dict[str, str]) -> None:
         self.server = server
         self.versions = room_versions
         self.client = httpx.Client(base_url=server.base, headers={"origin": server.base},

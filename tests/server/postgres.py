@@ -110,6 +110,7 @@ def start_cluster(durable: bool = False) -> Iterator[str]:
 
 
 def create_database(base: str, name: str) -> str:
+    """A new, empty database `name`; its URL."""
     import psycopg
 
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:

@@ -1,6 +1,12 @@
 """Live updates: the hub renders once per burst of changes, and a real server's event
 streams carry a Check to the dashboard and a vote to the projector, in order, with the
-content the pages show (no timing is asserted: the bench measures the lag)."""
+content the pages show (no timing is asserted: the bench measures the lag).
+
+The event streams are read from a real uvicorn server over HTTP (an in-process ASGI client
+would hold a stream's response until it ended, which an event stream never does); the
+server runs in a thread of this process (`serve_room`), since what is tested is the
+stream, not `quizbook serve`'s process (test_process.py and the browser tests start that).
+"""
 
 from __future__ import annotations
 
@@ -15,17 +21,9 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from quizbook.server.classbuild import HTML_DIR
+from quizbook.server.app import Classroom
 from quizbook.server.live import Hub, events
-from tests.server.conftest import (
-    MINIMAL,
-    QUIZ,
-    TOKEN,
-    HttpStudent,
-    Server,
-    copy_book,
-    write_fake_build,
-)
+from tests.server.conftest import MINIMAL, QUIZ, TOKEN, HttpStudent, ThreadServer
 from tests.server.test_peer import text_of
 
 T = TypeVar("T")
@@ -133,17 +131,14 @@ def sse(response: httpx.Response) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture
-def fake_class_book(tmp_path: Path) -> Path:
-    """The minimal book with a miniature class build where `quizbook serve` looks for it."""
-    book = copy_book(MINIMAL, tmp_path / "book")
-    write_fake_build(book / HTML_DIR, book)
-    return book
+def db_url(migrated_sqlite_url: str) -> str:
+    return migrated_sqlite_url
 
 
 def test_a_dashboard_subscriber_sees_a_check_then_a_vote(
-        fake_class_book: Path, serve: Callable[..., Server], tmp_path: Path) -> None:
-    server = serve(fake_class_book, f"sqlite:///{tmp_path / 'class.db'}")
-    entry_versions = {QUIZ: _version(fake_class_book)}
+        room: Classroom, serve_room: Callable[[Classroom], ThreadServer]) -> None:
+    server = serve_room(room)
+    entry_versions = {QUIZ: _version(MINIMAL)}
     ada = HttpStudent(server, entry_versions)
     assert ada.join("Ada <i>Lovelace</i>").status_code == 200
     timeout = httpx.Timeout(60.0)
@@ -197,9 +192,9 @@ def test_a_dashboard_subscriber_sees_a_check_then_a_vote(
 
 
 def test_a_students_vote_page_hears_when_the_vote_opens(
-        fake_class_book: Path, serve: Callable[..., Server], tmp_path: Path) -> None:
-    server = serve(fake_class_book, f"sqlite:///{tmp_path / 'class.db'}")
-    ada = HttpStudent(server, {QUIZ: _version(fake_class_book)})
+        room: Classroom, serve_room: Callable[[Classroom], ThreadServer]) -> None:
+    server = serve_room(room)
+    ada = HttpStudent(server, {QUIZ: _version(MINIMAL)})
     ada.join("Ada")
     with httpx.Client(base_url=server.base, timeout=60, headers={"origin": server.base}) as t:
         t.get(f"/instructor?token={TOKEN}")

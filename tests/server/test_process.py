@@ -31,6 +31,12 @@ from tests.server.conftest import QUIZ, HttpStudent, Server
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture
+def db_url(fresh_db_url: str) -> str:
+    """An empty database: the real server runs the migrations when it starts."""
+    return fresh_db_url
+
+
 def stored(db_url: str) -> dict[str, int]:
     """attempt id -> how many rows carry it."""
     db = Database(db_url)

@@ -20,8 +20,8 @@ from tests.server.conftest import BASE, QUIZ, TOKEN, Student, csrf_of
 
 
 @pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    return sqlite_url
+def db_url(migrated_sqlite_url: str) -> str:
+    return migrated_sqlite_url
 
 
 def attempts(room: Classroom) -> int:
