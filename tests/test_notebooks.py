@@ -46,7 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "books" / "minimal"
 SECRET = "SECRET-INSTRUCTOR-TEXT"
 
+#: Its own `source_suffix`: myst_nb adds ".md" to Sphinx's shared default dict otherwise,
+#: and later in-process builds in this pytest process would read Markdown without a parser
+#: (see tests/inprocess.py, CONF_PY).
 CONF = """\
+source_suffix = {".rst": "restructuredtext"}
 extensions = ["myst_nb", "sphinx_design", "quizbook.sphinx", "quizbook.notebooks.sphinx"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 nb_execution_mode = "off"
