@@ -381,7 +381,8 @@ def test_the_marking_part_works_on_its_own_and_marks_like_the_module(tmp_path: P
     quizzes = [load_quiz(p) for p in sorted((ROOT / "quizzes").glob("*.yml"))]
     for quiz in quizzes:
         bundle = make_bundle(quiz)
-        drawn = {q.id: responses(rng, q, qb) for q, qb in zip(quiz.questions, bundle["questions"])}
+        drawn = {q.id: responses(rng, q, qb)
+                 for q, qb in zip(quiz.questions, bundle["questions"], strict=True)}
         for _ in range(6):
             jobs.append({"bundle": bundle, "responses": {
                 qid: rng.choice(choices) for qid, choices in drawn.items()}})
