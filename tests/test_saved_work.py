@@ -680,12 +680,13 @@ def test_each_quiz_is_usable_before_the_page_is_parsed(books: Books, context: An
                     '{bubbles:true}))</script>'] * 2
     [runtime] = re.findall(r'<script [^>]*_static/quizbook-[^>]*></script>', html)
     head = html[:html.index("</head>")]
-    assert runtime in head and head.index(runtime) < head.index('rel="stylesheet"')
-    assert re.fullmatch(r'<script async src="\.\./_static/quizbook-[0-9a-f]{10}\.js" '
-                        r'data-quizbook-quizzes="2" '
+    assert runtime in head and head.index(runtime) < head.index("<script src=")
+    assert re.fullmatch(r'<script async="async" '
+                        r'data-quizbook-downloads="quizbook-downloads-[0-9a-f]{10}\.js" '
                         r'data-quizbook-marking="quizbook-marking-[0-9a-f]{10}\.js" '
-                        r'data-quizbook-downloads="quizbook-downloads-[0-9a-f]{10}\.js">'
-                        r'</script>', runtime), runtime
+                        r'data-quizbook-quizzes="2" '
+                        r'src="\.\./_static/quizbook-[0-9a-f]{10}\.js\?v=[0-9a-f]+"></script>',
+                        runtime), runtime
     page = _open(context, books.page("base", "file", "lessons/02-two.html"))
     timing = page.evaluate("""() => ({
         ready: performance.getEntriesByName("quizbook:ready").length,

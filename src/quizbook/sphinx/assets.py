@@ -12,7 +12,7 @@ from sphinx.util import logging
 
 from quizbook.runtime.build import PRINT_STYLESHEET, STYLESHEET, book_stylesheets
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
-from quizbook.sphinx.scripts import ensure_script, head_script, page_needs
+from quizbook.sphinx.scripts import ensure_script, page_needs, quiz_page_script
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -59,9 +59,10 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
         app.add_css_file(PRINT_STYLESHEET, media="print")
         needs = page_needs(doctree, app)
         if needs.quizzes:
-            # Run as soon as it is read, asked for before the stylesheets (quizbook.sphinx.scripts).
-            tag = head_script(app, needs, context["pathto"])  # Markup: its values escaped
-            context["metatags"] = context.get("metatags", "") + str(tag)
+            # Run as soon as it is read (quizbook.sphinx.scripts): first among the page's
+            # scripts, so that it is asked for early.
+            name, attributes = quiz_page_script(app, needs)
+            app.add_js_file(name, loading_method="async", priority=100, **attributes)
         elif needs.any:
             app.add_js_file(ensure_script(app, needs), loading_method="defer")
 

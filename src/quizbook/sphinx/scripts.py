@@ -101,19 +101,12 @@ def after_quiz(translator: Any) -> Markup:
     return Markup(MOUNT)
 
 
-#: The runtime of a page with quizzes, in its head before the stylesheets (`head_script`).
-ASYNC_TAG = Markup('<script async src="{src}" data-quizbook-quizzes="{quizzes}" '
-                   'data-quizbook-marking="{marking}" data-quizbook-downloads="{downloads}">'
-                   '</script>\n')
-
-
-def head_script(app: Any, needs: PageNeeds, pathto: Any) -> Markup:
-    """The `async` tag of a page with quizzes: its script, how many quizzes it mounts (then it
-    marks `quizbook:ready`) and its two parts, named relative to it (all three are written to
-    `_static/` if they are not there yet). It goes before the stylesheets: a tag after them
-    is read later (measured with benchmarks/side_by_side.py: BENCHMARKS.md)."""
+def quiz_page_script(app: Any, needs: PageNeeds) -> tuple[str, dict[str, str]]:
+    """A page with quizzes: its script's file name and the attributes of its `async` tag:
+    how many quizzes it mounts (then it marks `quizbook:ready`) and its two parts, named
+    relative to it (all three are written to `_static/` if they are not there yet)."""
     name = ensure_script(app, needs)
     marking = _write(app, *_marking(needs.types))
     downloads = _write(app, *_downloads())
-    return ASYNC_TAG.format(src=pathto(f"_static/{name}", 1), quizzes=needs.quizzes,
-                            marking=marking, downloads=downloads)
+    return name, {"data-quizbook-quizzes": str(needs.quizzes),
+                  "data-quizbook-marking": marking, "data-quizbook-downloads": downloads}
