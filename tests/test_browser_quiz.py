@@ -6,7 +6,6 @@ another host or a JS console error fails the test.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -276,26 +275,3 @@ def test_a_missing_marking_file_is_said_from_file(minimal_book_html: Path, brows
         answer_quiz(page, quiz, correct=True)
         _unloadable(page, quiz)
         assert not [e for e in guard.errors if e.startswith("uncaught")]
-
-
-def test_a_runtime_that_arrives_after_the_page_is_parsed_mounts_every_quiz(
-        minimal_book_html: Path, browser: Any, http_server: Any) -> None:
-    """The runtime is `async`: when it comes after the page is parsed (a slow network), it
-    mounts the quizzes that are there, marks the page ready, and they work."""
-    [quiz] = book_quizzes(MINIMAL_BOOK).values()
-    url = _url(minimal_book_html, minimal_book_html / MINIMAL_LESSON, "http", http_server)
-    with guarded_page(browser) as (page, guard):
-        held: list[Any] = []
-        page.route(re.compile(r".*/_static/quizbook-[0-9a-f]+\.js(\?.*)?$"),
-                   lambda route: held.append(route))
-        page.goto(url, wait_until="domcontentloaded")
-        root = page.locator(f'[data-quizbook-quiz="{quiz.id}"]')
-        assert len(held) == 1 and root.locator(".qb-nojs").count() == 1
-        assert page.evaluate("performance.getEntriesByName('quizbook:ready').length") == 0
-        held[0].continue_()
-        _ready(page)
-        assert root.locator(".qb-nojs").count() == 0
-        answer_quiz(page, quiz, correct=True)
-        check(page, quiz.id)
-        assert score_of(page, quiz.id)[0] == quiz.max_points
-        guard.check()

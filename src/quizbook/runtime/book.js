@@ -2,11 +2,9 @@
 // The book host: mounts every quiz (each as soon as its markup is parsed), discussion notes
 // box and progress table of a page, with the browser's storage and downloads, and keeps
 // open tabs of the book in step. The classic script the book loads ends with
-// `mountBookWhenParsed(document)`; a page with quizzes loads it `async` from its head (it runs
-// as soon as it is read, while the page still waits for its stylesheets), and after each quiz
-// a one-line script announces that one (`quizbook:mount`, quizbook.sphinx.scripts): a quiz
-// parsed after the script ran is mounted by its announcement, one parsed before when the
-// script runs.
+// `mountBookWhenParsed(document)`; the page has it right after its first quiz (which it
+// mounts at once), and after each further quiz a one-line script announces that one
+// (`quizbook:mount`, quizbook.sphinx.scripts).
 
 /** Per storage key, what to do when another tab of the book changed it. */
 const otherTabChanged = /** @type {Map<string, () => void>} */ (new Map());
@@ -124,8 +122,8 @@ function mountBook(doc, store) {
 }
 
 /**
- * Mount the quizzes already parsed and each later quiz as soon as the script after its
- * markup announces it; the rest when the page is parsed.
+ * Mount the quiz right before this script and each later quiz as soon as the script after
+ * its markup announces it; the rest when the page is parsed.
  * @param {Document} doc
  */
 function mountBookWhenParsed(doc) {
@@ -140,8 +138,7 @@ function mountBookWhenParsed(doc) {
     if (expected) markReadyWhenMounted(expected);
   };
   doc.addEventListener("quizbook:mount", (event) => mountAfter(/** @type {Element} */ (event.target).previousElementSibling));
-  // The quizzes parsed before this script ran: each is whole once its one-line script follows.
-  doc.querySelectorAll("[data-quizbook-quiz]").forEach((root) => { if (root.nextElementSibling) mountAfter(root); });
+  mountAfter(script && script.previousElementSibling);
   if (doc.defaultView) followOtherTabs(doc.defaultView);
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", () => mountBook(doc, store));
   else mountBook(doc, store);

@@ -12,7 +12,7 @@ from sphinx.util import logging
 
 from quizbook.runtime.build import PRINT_STYLESHEET, STYLESHEET, book_stylesheets
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
-from quizbook.sphinx.scripts import ensure_script, page_needs, quiz_page_script
+from quizbook.sphinx.scripts import ensure_script, page_needs
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -58,12 +58,7 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
         # Print only: the browser fetches it without holding up the page's first paint.
         app.add_css_file(PRINT_STYLESHEET, media="print")
         needs = page_needs(doctree, app)
-        if needs.quizzes:
-            # Run as soon as it is read (quizbook.sphinx.scripts): first among the page's
-            # scripts, so that it is asked for early.
-            name, attributes = quiz_page_script(app, needs)
-            app.add_js_file(name, loading_method="async", priority=100, **attributes)
-        elif needs.any:
+        if needs.any and not needs.quizzes:  # with quizzes, the body has it before the first
             app.add_js_file(ensure_script(app, needs), loading_method="defer")
 
 

@@ -5,12 +5,11 @@ quizzes use, the notes boxes' code if it has a discussion, the progress table's 
 one, and the class server's grader only in a class build. Each combination is one file,
 `_static/quizbook-<digest>.js`, shared by every page that needs the same.
 
-On a page with quizzes the script is loaded `async` from the head: it is read and run while
-the page still waits for its stylesheets and the theme's scripts, off the path to the first
-quiz. Each quiz is followed by a one-line script that announces it (`quizbook:mount`): a quiz
-parsed after the runtime ran is mounted by its announcement, as soon as its own markup is
-parsed; the runtime mounts the quizzes parsed before it ran, and the rest when the page is
-parsed. Other pages load it with `defer` in the head.
+On a page with quizzes the script is a plain classic `<script>` right after the first quiz
+(it runs while the page is still being read and mounts that quiz at once), and each further
+quiz is followed by a one-line script that announces it (`quizbook:mount`): every quiz is
+usable as soon as its own markup is parsed, not when the whole page is. Other pages load
+it with `defer` in the head.
 
 Two parts of the runtime a page with quizzes loads only when first needed, each one more
 file next to the script: the marking of its question types (`quizbook.runtime.build.
@@ -29,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from sphinx.util.osutil import relative_uri
 
 from quizbook.runtime.build import classic_script, downloads_part, marking_part
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
 
-#: After each quiz: the runtime mounts the element before this script.
+#: After each quiz but the first: the runtime mounts the element before this script.
 MOUNT = ('<script>document.currentScript.dispatchEvent('
          'new Event("quizbook:mount",{bubbles:true}))</script>')
 #: The class build's extension (quizbook.server.classbuild): its pages grade on the server.
@@ -97,16 +97,18 @@ def ensure_script(app: Any, needs: PageNeeds) -> str:
 
 
 def after_quiz(translator: Any) -> Markup:
-    """After each quiz, the one-line script that announces it to the runtime (`MOUNT`)."""
-    return Markup(MOUNT)
-
-
-def quiz_page_script(app: Any, needs: PageNeeds) -> tuple[str, dict[str, str]]:
-    """A page with quizzes: its script's file name and the attributes of its `async` tag:
-    how many quizzes it mounts (then it marks `quizbook:ready`) and its two parts, named
-    relative to it (all three are written to `_static/` if they are not there yet)."""
-    name = ensure_script(app, needs)
-    marking = _write(app, *_marking(needs.types))
-    downloads = _write(app, *_downloads())
-    return name, {"data-quizbook-quizzes": str(needs.quizzes),
-                  "data-quizbook-marking": marking, "data-quizbook-downloads": downloads}
+    """After the page's first quiz the runtime's `<script>`, after the others `MOUNT`."""
+    if getattr(translator, "_quizbook_script_written", False):
+        return Markup(MOUNT)
+    translator._quizbook_script_written = True
+    builder = translator.builder
+    needs = page_needs(translator.document, builder.app)
+    name = ensure_script(builder.app, needs)
+    # The parts are next to the script: named relative to it.
+    marking = _write(builder.app, *_marking(needs.types))
+    downloads = _write(builder.app, *_downloads())
+    here = builder.get_target_uri(builder.current_docname)
+    src = relative_uri(here, f"_static/{name}")
+    return Markup(f'<script src="{escape(src)}" data-quizbook-quizzes="{needs.quizzes}" '
+                  f'data-quizbook-marking="{escape(marking)}" '
+                  f'data-quizbook-downloads="{escape(downloads)}"></script>')
