@@ -115,7 +115,8 @@ def _page_scripts(page: Path) -> list[Path]:
 def bench_runtime_bytes(book: Path) -> None:
     """What a page loads of the runtime: its script (only the question types it has, notes
     and progress code where they are) and the stylesheet, each gzipped as a server sends it.
-    The downloads part (results files, names, switching student) loads when first needed."""
+    The marking part (when a quiz is first used) and the downloads part (results files, names,
+    switching student) load when first needed: printed apart."""
     html = book / "_build" / "html"
     static = html / "_static"
     css = static / "quizbook.css"
@@ -133,6 +134,20 @@ def bench_runtime_bytes(book: Path) -> None:
     emit("quiz_runtime_gzip_bytes", sizes[worst][1],
          f"bytes(same, gzip -9 file by file;target<=10000; lessons: "
          f"{','.join(f'{n}={g}' for n, (_, g) in sizes.items())})")
+    # The marking part each lesson names on its script's tag: loaded when a quiz is first
+    # used (focused, touched) or graded, so not in the figure above; with it, what a lesson
+    # has loaded by its first Check.
+    marking = {p.stem: re.findall(r'data-quizbook-marking="(quizbook-marking-[0-9a-f]+\.js)"',
+                                  p.read_text("utf-8")) for p in lessons}
+    with_marking = {name: sizes[name][1] + sum(gz(static / n) for n in marking[name])
+                    for name in sizes}
+    if any(marking.values()):
+        most = max(with_marking, key=lambda name: with_marking[name])
+        emit("marking_part_gzip_bytes", max(gz(static / n) for ns in marking.values() for n in ns),
+             "bytes(hashes, answer rules, the page's markers: loaded when a quiz is first used)")
+        emit("quiz_runtime_at_first_check_gzip_bytes", with_marking[most],
+             f"bytes(the most a lesson has loaded by its first Check: {most}, script + css + "
+             "marking part)")
     parts = sorted(static.glob("quizbook-downloads-*.js"))
     if parts:
         emit("downloads_part_gzip_bytes", gz(parts[0]),

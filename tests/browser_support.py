@@ -125,4 +125,7 @@ def score_of(page: Any, quiz_id: str) -> tuple[float, float, str]:
 
 
 def check(page: Any, quiz_id: str) -> None:
+    """Click Check and wait until the quiz is done with it (the first Check of a book page
+    may wait for the marking part: quizbook.runtime.build.marking_part)."""
     page.locator(f'[data-quizbook-quiz="{quiz_id}"] [data-quizbook-action="check"]').click()
+    page.locator(f'[data-quizbook-quiz="{quiz_id}"]:not([aria-busy])').wait_for()

@@ -6,6 +6,7 @@ another host or a JS console error fails the test.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,129 @@ def test_screenshots_of_one_lesson(student_book_html: Path, browser: Any, artifa
         printed = _check_layout(page, quiz, "print")
         assert printed["feedback"] == 0 and printed["buttons"] == 0
         guard.check()
+
+
+# --- The marking part: loaded when a quiz is first used (quizbook.runtime.build) ----------
+
+MINIMAL_LESSON = "lessons/01-minimal.html"
+MARKING = "**/quizbook-marking-*.js"
+
+
+def _marking_requests(requests: list[str]) -> list[str]:
+    return [url for url in requests if "/_static/quizbook-marking-" in url]
+
+
+def _ready(page: Any) -> None:
+    page.wait_for_function("performance.getEntriesByName('quizbook:ready').length > 0")
+
+
+def _saved(page: Any, quiz_id: str) -> Any:
+    return page.evaluate(f"JSON.parse(localStorage.getItem('quizbook:v1:quiz:{quiz_id}'))")
+
+
+@pytest.mark.parametrize("how", ["file-offline", "http"])
+def test_the_marking_part_loads_at_first_use(minimal_book_html: Path, browser: Any,
+                                             http_server: Any, how: str) -> None:
+    """A quiz is usable before its marking code is there; the page asks for it (once) when the
+    student first uses a quiz, and Check grades with it: from file:// with the browser offline,
+    and from a web server."""
+    [quiz] = book_quizzes(MINIMAL_BOOK).values()
+    page_path = minimal_book_html / MINIMAL_LESSON
+    url = page_path.as_uri() if how == "file-offline" else _url(minimal_book_html, page_path,
+                                                                "http", http_server)
+    with guarded_page(browser, offline=how == "file-offline") as (page, guard):
+        page.goto(url)
+        _ready(page)
+        page.wait_for_load_state("load")
+        assert _marking_requests(guard.requests) == []
+        assert any("/_static/quizbook-" in u for u in guard.requests)
+        answer_quiz(page, quiz, correct=True)
+        check(page, quiz.id)
+        score, top, _ = score_of(page, quiz.id)
+        assert score == top == quiz.max_points
+        [marking] = _marking_requests(guard.requests)
+        assert marking.startswith("file://" if how == "file-offline" else "http://127.0.0.1:")
+        answer_quiz(page, quiz, correct=False)
+        check(page, quiz.id)
+        assert score_of(page, quiz.id)[0] < quiz.max_points
+        assert len(_marking_requests(guard.requests)) == 1
+        guard.check()
+
+
+def test_a_check_before_the_marking_part_arrives_grades_once(minimal_book_html: Path,
+                                                            browser: Any, http_server: Any) -> None:
+    """The student clicks Check (twice) while the marking part is still on its way: the quiz
+    says it is busy, then grades exactly once when the part arrives."""
+    [quiz] = book_quizzes(MINIMAL_BOOK).values()
+    url = _url(minimal_book_html, minimal_book_html / MINIMAL_LESSON, "http", http_server)
+    with guarded_page(browser) as (page, guard):
+        held: list[Any] = []
+        page.route(MARKING, lambda route: held.append(route))
+        page.goto(url)
+        _ready(page)
+        answer_quiz(page, quiz, correct=True)
+        root = page.locator(f'[data-quizbook-quiz="{quiz.id}"]')
+        button = root.locator('[data-quizbook-action="check"]')
+        button.click()
+        button.click()
+        assert len(held) == 1
+        assert root.get_attribute("aria-busy") == "true"
+        assert score_of(page, quiz.id)[0] == 0 and _saved(page, quiz.id) is None
+        assert root.locator(".qb-verdict").count() == 0
+        held[0].continue_()
+        root.locator(":scope:not([aria-busy])").wait_for()
+        assert score_of(page, quiz.id)[0] == quiz.max_points
+        record = _saved(page, quiz.id)
+        assert record["attempts"] == 1
+        assert {o["attempts"] for o in record["outcomes"].values()} == {1}
+        assert root.locator(".qb-status").inner_text().startswith("Checked: ")
+        assert root.locator(".qb-verdict").count() == len(quiz.questions)
+        guard.check()
+
+
+def _unloadable(page: Any, quiz: Any) -> None:
+    """Check with a marking part that cannot load: a clear message, nothing graded or saved,
+    the answers still there."""
+    check(page, quiz.id)
+    root = page.locator(f'[data-quizbook-quiz="{quiz.id}"]')
+    status = root.locator(".qb-status").inner_text()
+    assert status.startswith("This page's marking script (quizbook-marking-"), status
+    assert status.endswith(".js) could not be loaded: reload the page to try again. "
+                           "Your answers are still here."), status
+    assert score_of(page, quiz.id)[0] == 0 and _saved(page, quiz.id) is None
+    assert root.locator(".qb-verdict").count() == 0
+    assert root.locator("input:checked").count() > 0
+
+
+def test_a_marking_part_that_cannot_load_is_said_and_tried_again(minimal_book_html: Path,
+                                                                 browser: Any,
+                                                                 http_server: Any) -> None:
+    [quiz] = book_quizzes(MINIMAL_BOOK).values()
+    url = _url(minimal_book_html, minimal_book_html / MINIMAL_LESSON, "http", http_server)
+    with guarded_page(browser) as (page, guard):
+        page.route(MARKING, lambda route: route.abort())
+        page.goto(url)
+        _ready(page)
+        answer_quiz(page, quiz, correct=True)
+        _unloadable(page, quiz)
+        # The next Check tries again: back online, it grades.
+        page.unroute(MARKING)
+        check(page, quiz.id)
+        assert score_of(page, quiz.id)[0] == quiz.max_points
+        assert _saved(page, quiz.id)["attempts"] == 1
+        assert not [e for e in guard.errors if e.startswith("uncaught")]
+
+
+def test_a_missing_marking_file_is_said_from_file(minimal_book_html: Path, browser: Any,
+                                                  tmp_path: Path) -> None:
+    [quiz] = book_quizzes(MINIMAL_BOOK).values()
+    html = tmp_path / "html"
+    shutil.copytree(minimal_book_html, html)
+    for part in (html / "_static").glob("quizbook-marking-*.js"):
+        part.unlink()
+    with guarded_page(browser) as (page, guard):
+        page.goto((html / MINIMAL_LESSON).as_uri())
+        _ready(page)
+        answer_quiz(page, quiz, correct=True)
+        _unloadable(page, quiz)
+        assert not [e for e in guard.errors if e.startswith("uncaught")]

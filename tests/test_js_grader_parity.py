@@ -49,8 +49,8 @@ const job = JSON.parse(input);
 const grader = new runtime.LocalGrader();
 const out = {
   outcomes: job.cases.map((c) => c.responses.map((r) => runtime.gradeQuestion(c.q, r))),
-  graded: job.cases.map((c) => c.responses.map((r) =>
-    grader.gradeAll({ questions: [c.q] }, { [c.q.id]: r })[c.q.id])),
+  graded: await Promise.all(job.cases.map((c) => Promise.all(c.responses.map(async (r) =>
+    (await grader.check({ questions: [c.q] }, { [c.q.id]: r }, "attempt"))[c.q.id])))),
   points: job.points.map((p) => runtime.formatPoints(p)),
 };
 process.stdout.write(JSON.stringify(out));

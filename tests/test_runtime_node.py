@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -18,7 +19,11 @@ from typing import Any
 import pytest
 
 from quizbook import model
+from quizbook.bundle import make_bundle
+from quizbook.load import load_quiz
 from quizbook.runtime import build
+from tests.conftest import ROOT
+from tests.test_js_grader_parity import responses
 
 RUNNER = """
 import { pathToFileURL } from "node:url";
@@ -185,22 +190,32 @@ def test_a_page_gets_only_the_code_it_needs() -> None:
     class-mode code only in class mode."""
     names = [p.relative_to(build.RUNTIME).as_posix() for p in build.source_files(
         build.BOOK_HOST, types=["single", "matching"], discussion=True, progress=False)]
-    assert names == ["sha256.js", "grading.js", "types/matching.js", "types/single.js",
+    assert names == ["basics.js", "grading.js", "types/matching.js", "types/single.js",
                      "records.js", "scores.js", "storage.js", "who.js", "quiz.js",
                      "discussion.js", "parts.js", "book.js"]
+    # Marking (hashes, answer rules, the types' markers): a part of its own, per page types,
+    # loaded when a quiz is first used or graded.
+    marking = build.marking_part(types=["single", "matching"])
+    core = build.classic_script(types=["single", "matching"], discussion=True, progress=False)
+    for name in ("function sha256(", "function gradeAll(", 'registerMarker("single"',
+                 'registerMarker("matching"', "function gradeShares("):
+        assert name in marking and name not in core
+    assert 'registerMarker("cloze"' not in marking and "function parseNumber(" not in marking
+    assert 'dispatchEvent(new CustomEvent("quizbook:marking",{detail:MARKING}))' in marking
+    assert "function parseNumber(" in build.marking_part(types=["numeric"])
     # Downloads, names, switching student: a part of their own, loaded when first needed.
     part = build.downloads_part()
     for name in ("function downloadQuiz", "function connectStudent", "function resultsFileName",
                  "function switchBrowserStudent", "function showSaveWarning"):
         assert name in part and name not in build.classic_script(
             types=["single"], discussion=True, progress=False)
-    assert 'dispatchEvent(new CustomEvent("quizbook:part",{detail:DOWNLOADS}))' in part
+    assert 'dispatchEvent(new CustomEvent("quizbook:downloads",{detail:DOWNLOADS}))' in part
     typed = build.source_files(build.BOOK_HOST, types=["numeric"], discussion=False,
-                               progress=False)
+                               progress=True)
     assert build.RUNTIME / "answers.js" in typed
     # The progress table grades every quiz of the book: every type.
     progress = build.source_files(build.BOOK_HOST, types=[], discussion=False, progress=True)
-    assert set(build.question_type_files()) <= set(progress)
+    assert set(build.question_type_files()) | set(build.marking_files()) <= set(progress)
     small = build.classic_script(types=["single"], discussion=False, progress=False)
     assert "registerQuestionType(\"matching\"" not in small
     assert "function mountProgress" not in small and "function mountDiscussion" not in small
@@ -277,7 +292,7 @@ const status = new FakeElement("p");
 const downloads = [];
 let part = null;
 globalThis.document = new EventTarget();
-document.addEventListener("quizbook:part", (event) => { part = event.detail; });
+document.addEventListener("quizbook:downloads", (event) => { part = event.detail; });
 const root = Object.assign(new FakeElement("section"), { ownerDocument: {
   createElement: (tag) => new FakeElement(tag), activeElement: null } });
 await import(process.argv[2]);
@@ -333,3 +348,59 @@ def test_the_downloads_part_works_on_its_own(tmp_path: Path) -> None:
                            "button says."]
     assert out["reloaded"] == 1  # nothing saved and no name: switching has nothing to keep
     assert out["warning"].startswith("Your answers could not be saved in this browser")
+
+
+MARKING = """
+import { pathToFileURL } from "node:url";
+const [, , partUrl, moduleUrl] = process.argv;
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const jobs = JSON.parse(input);
+let marking = null;
+globalThis.document = new EventTarget();
+document.addEventListener("quizbook:marking", (event) => { marking = event.detail; });
+const before = new Set(Object.getOwnPropertyNames(globalThis));
+await import(partUrl);
+const leaked = Object.getOwnPropertyNames(globalThis).filter((n) => !before.has(n));
+const runtime = await import(moduleUrl);
+const out = jobs.map((job) => ({ part: marking.gradeAll(job.bundle, job.responses),
+  module: runtime.gradeAll(job.bundle, job.responses) }));
+process.stdout.write(JSON.stringify({ exports: Object.keys(marking), leaked, out }));
+"""
+
+
+def test_the_marking_part_works_on_its_own_and_marks_like_the_module(tmp_path: Path) -> None:
+    """The marking part a book page loads when a quiz is first used runs in its own scope
+    (only what it carries), defines no global, and marks every question of the book's quizzes
+    exactly as the notebook module does (which the parity test holds to Python's grader):
+    here for a page with all types, with each response drawn at random."""
+    node = shutil.which("node")
+    assert node is not None
+    rng = random.Random(12)
+    jobs = []
+    quizzes = [load_quiz(p) for p in sorted((ROOT / "quizzes").glob("*.yml"))]
+    for quiz in quizzes:
+        bundle = make_bundle(quiz)
+        drawn = {q.id: responses(rng, q, qb)
+                 for q, qb in zip(quiz.questions, bundle["questions"], strict=True)}
+        for _ in range(6):
+            jobs.append({"bundle": bundle, "responses": {
+                qid: rng.choice(choices) for qid, choices in drawn.items()}})
+        jobs.append({"bundle": bundle, "responses": {}})
+    types = sorted({q.type for quiz in quizzes for q in quiz.questions})
+    part = tmp_path / "marking.js"
+    part.write_text(build.marking_part(types=types), encoding="utf-8")
+    module = tmp_path / "module.mjs"
+    module.write_text(build.widget_module(), encoding="utf-8")
+    runner = tmp_path / "marking-runner.mjs"
+    runner.write_text(MARKING, encoding="utf-8")
+    proc = subprocess.run([node, str(runner), part.as_uri(), module.as_uri()],
+                          input=json.dumps(jobs), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["exports"] == ["gradeAll"] and out["leaked"] == []
+    assert all(job["part"] == job["module"] for job in out["out"])
+    marked = [job["part"] for job in out["out"]]
+    assert sum(len(m) for m in marked) == sum(len(j["responses"]) for j in jobs) > 50
+    assert any(g["outcome"]["correct"] for m in marked for g in m.values())
+    assert any(g["explanation"] for m in marked for g in m.values())

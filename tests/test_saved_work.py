@@ -681,6 +681,7 @@ def test_each_quiz_is_usable_before_the_page_is_parsed(books: Books, context: An
     assert len(tags) == 2
     assert re.fullmatch(r'<script src="\.\./_static/quizbook-[0-9a-f]{10}\.js" '
                         r'data-quizbook-quizzes="2" '
+                        r'data-quizbook-marking="quizbook-marking-[0-9a-f]{10}\.js" '
                         r'data-quizbook-downloads="quizbook-downloads-[0-9a-f]{10}\.js">'
                         r'</script>', tags[0]), tags[0]
     assert tags[1] == ('<script>document.currentScript.dispatchEvent(new Event("quizbook:mount",'
@@ -693,14 +694,18 @@ def test_each_quiz_is_usable_before_the_page_is_parsed(books: Books, context: An
         mounted: document.querySelectorAll("[data-quizbook-quiz] .qb-nojs").length})""")
     assert timing["ready"] == 1 and timing["mounted"] == 0
     assert timing["at"] <= timing["parsed"]
-    # Both work, and the downloads part comes when first needed.
+    # Both work, and the marking and downloads parts come when first needed.
     assert page.evaluate("document.querySelectorAll('script[src*=quizbook-downloads]').length") \
+        == 0
+    assert page.evaluate("document.querySelectorAll('script[src*=quizbook-marking]').length") \
         == 0
     for quiz in ("m2-copy", "m3-copy"):
         root = page.locator(f'[data-quizbook-quiz="{quiz}"]')
         root.locator('[data-question-id="q1"] input[value="b"]').check()
         check(page, quiz)
         assert score_of(page, quiz)[0] == 1
+    assert page.evaluate("document.querySelectorAll('script[src*=quizbook-marking]').length") \
+        == 1
     page.locator('[data-quizbook-quiz="m2-copy"] [data-quizbook-action="download"]').click()
     expect(page.locator('[data-quizbook-quiz="m2-copy"] .qb-status')).to_have_text(
         "Type your name first: your instructor needs it on the results file to give you "

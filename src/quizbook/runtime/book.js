@@ -33,7 +33,7 @@ let classQuizzes = /** @type {ClassQuizzes|null} */ (null);
 function bookGrader(root, bundle) {
   const server = root.getAttribute("data-quizbook-server");
   const remote = bundle.grader === "remote";
-  if (server === null && !remote) return { grader: new LocalGrader() };
+  if (server === null && !remote) return { grader: new LocalGrader(() => loadMarking(root.ownerDocument)) };
   if (typeof RemoteGrader === "undefined") throw new Error("a class-server quiz needs the class-mode script");
   if (!remote) return { grader: new RemoteGrader(server || "") };
   if (!classQuizzes) {
@@ -68,6 +68,12 @@ function mountBookQuiz(root, store) {
     download: (quizRoot, fileName, results) => loadDownloads(doc).then((part) =>
       part.browserDownload(quizRoot, fileName, results)),
   });
+  if (grader instanceof LocalGrader) {
+    // The marking part is on its way while the student answers (and Check waits for it).
+    const early = () => loadMarking(doc).catch(() => { /* Check says so, and tries again */ });
+    root.addEventListener("focusin", early, { once: true });
+    root.addEventListener("pointerdown", early, { once: true });
+  }
   const key = STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz");
   if (classMode && hooks) {
     // In class mode the server has the answers: another tab's Check shows what it has now.

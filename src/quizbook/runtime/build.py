@@ -1,14 +1,20 @@
 """The runtime's two shapes, made from one source by concatenation (no Node.js needed).
 
 The runtime is plain JavaScript files (JSDoc-typed, checked by `tsc --checkJs --strict`)
-that share one scope: the hash and answer rules, the grading interface, one file per
-question type in `types/`, storage, results, the quiz mount, and one file per host.
+that share one scope: the grading interface, one file per question type in `types/` (how
+its controls are read and written), the marking (hash and answer rules, `marking.js`, one
+marker per type in `markers/`), storage, results, the quiz mount, and one file per host.
 
 - `classic_script()`: what the book loads. The files inside one function, ending with
   `mountBookWhenParsed(document)`. A classic script because Chromium runs neither
   `<script type="module">` nor `import()` from `file://`. A page loads only the code it
   needs (`types`: the question types on it; `discussion`, `progress`: its notes boxes and
   progress table): quizbook.sphinx.scripts writes one file per combination.
+- `marking_part()` and `downloads_part()`: what a book page with quizzes loads apart, each a
+  classic script of its own (its own function and scope) that hands its functions to the
+  page in an event (runtime/parts.js): the marking when a quiz is first used (focused,
+  touched) or graded, the downloads when a student first downloads or names themselves. A
+  quiz is usable (answers can be given) without either; Check waits for the marking.
 - `widget_module()`: the ES module anywidget runs in JupyterLab: the same files, the
   notebook host instead of the book host, `export default { render }`, and named exports
   of the pure parts (the parity tests import this very module under node).
@@ -36,9 +42,14 @@ from quizbook.types import registered
 RUNTIME = Path(__file__).resolve().parent
 
 #: Files before the types (the registry must exist when a type registers itself) ...
-BEFORE_TYPES = ("sha256.js", "answers.js", "grading.js")
-#: ... and after them; then one host.
+BEFORE_TYPES = ("basics.js", "grading.js")
+#: ... and after them (and after the marking files, where the script carries them); then one host.
 AFTER_TYPES = ("records.js", "scores.js", "storage.js", "who.js", "quiz.js")
+#: Marking: the hash and answer rules, marking.js, then one marker per question type
+#: (`markers/<type>.js`). The notebook module and the progress page carry it; a book page with
+#: quizzes loads it (`marking_part()`, runtime/parts.js) when a quiz is first used.
+HASHES = "sha256.js"
+MARKING = "marking.js"
 #: The downloads part (results files, names, switching student, save warnings): the notebook
 #: module and the progress page carry it; a book page with quizzes loads it when first needed
 #: (`downloads_part()`, runtime/parts.js).
@@ -60,36 +71,49 @@ PRINT_STYLESHEET = "quizbook-print.css"
 
 #: Named exports of the ES module, for tests and for hosts that build their own page.
 MODULE_EXPORTS = ("renderQuizWidget", "mountQuiz", "LocalGrader", "GradingError",
-                  "gradeQuestion", "formatPoints", "digest", "unseal", "sha256Hex",
+                  "gradeQuestion", "gradeAll", "formatPoints", "digest", "unseal", "sha256Hex",
                   "normaliseAnswer", "parseNumber", "patternMatches", "isUsableRecord",
                   "carryOver", "resultsFileName", "QUESTION_TYPES")
 CLASS_MODE_EXPORTS = ("RemoteGrader", "readServerReply", "ClassQuizzes")
 
 
-def question_type_files(types: Iterable[str] | None = None) -> list[Path]:
-    """One file per question type (`types/<type>.js`, each registers itself): all of them,
-    or those of `types`."""
-    files = sorted((RUNTIME / "types").glob("*.js"))
+def _of_types(folder: str, types: Iterable[str] | None) -> list[Path]:
+    files = sorted((RUNTIME / folder).glob("*.js"))
     return files if types is None else [p for p in files if p.stem in set(types)]
+
+
+def question_type_files(types: Iterable[str] | None = None) -> list[Path]:
+    """One file per question type (`types/<type>.js`, each registers how its controls are
+    read and written): all of them, or those of `types`."""
+    return _of_types("types", types)
+
+
+def marking_files(types: Iterable[str] | None = None) -> list[Path]:
+    """The marking code for every question type (`types=None`) or those listed: the hashes,
+    the answer rules if a type reads typed answers, marking.js, one marker per type."""
+    types = None if types is None else list(types)
+    typed = types is None or any(t in TYPES_WITH_TYPED_ANSWERS for t in types)
+    names = [HASHES, *((ANSWERS,) if typed else ()), MARKING]
+    return [*(RUNTIME / n for n in names), *_of_types("markers", types)]
 
 
 def source_files(host: str, *, class_mode: bool = False, types: Iterable[str] | None = None,
                  discussion: bool = True, progress: bool = True) -> list[Path]:
     """The files of the runtime for one host (`BOOK_HOST` or `WIDGET_HOST`), in order: with
     every question type (`types=None`) or only those listed; for the book, with the notes
-    boxes' and the progress table's code or not (the progress table grades every type)."""
+    boxes' and the progress table's code or not (the progress table grades every type).
+    A book page without the progress table loads the marking and downloads parts apart."""
     book = host == BOOK_HOST
     if book and progress:
         types = None
-    type_files = question_type_files(types)
-    typed = types is None or any(t in TYPES_WITH_TYPED_ANSWERS for t in types)
-    before = [n for n in BEFORE_TYPES if n != ANSWERS or typed]
-    # The book loads the downloads part later, unless the page has the progress table.
-    downloads = DOWNLOADS if not book or progress else ()
+    types = None if types is None else list(types)
+    whole = not book or progress
+    marking = marking_files(types) if whole else []
+    downloads = DOWNLOADS if whole else ()
     pages = [n for n, wanted in ((DISCUSSION, discussion), (PROGRESS, progress)) if book and wanted]
     loader = (PARTS_LOADER,) if book else ()
     extra = CLASS_MODE if class_mode else ()
-    return [*(RUNTIME / n for n in before), *type_files,
+    return [*(RUNTIME / n for n in BEFORE_TYPES), *question_type_files(types), *marking,
             *(RUNTIME / n for n in (*AFTER_TYPES, *downloads, *pages, *loader, *extra)),
             RUNTIME / host]
 
@@ -120,15 +144,27 @@ def classic_script(*, minify: bool = True, class_mode: bool = False,
     return rjsmin.jsmin(text) + "\n" if minify else text
 
 
-def downloads_part(*, minify: bool = True) -> str:
-    """The downloads part a book page loads when first needed: its files inside one function,
-    handing their functions to the page's runtime in a `quizbook:part` event (no globals)."""
-    shared = ("scores.js", "storage.js", "who.js")  # also in the page's core: another scope
-    body = _joined(_stamp([*(RUNTIME / n for n in (*shared, *DOWNLOADS))]))
+def _part(files: list[Path], name: str, handed: str, minify: bool) -> str:
+    """A part a book page loads apart: its files inside one function, handing `handed` to the
+    page's runtime in a `quizbook:<name>` event on the document (no globals)."""
+    body = _joined(_stamp(files))
     text = (f'(function () {{\n"use strict";\n{body}\n'
-            'document.dispatchEvent(new CustomEvent("quizbook:part", { detail: DOWNLOADS }));\n'
+            f'document.dispatchEvent(new CustomEvent("quizbook:{name}", {{ detail: {handed} }}));\n'
             "})();\n")
     return rjsmin.jsmin(text) + "\n" if minify else text
+
+
+def downloads_part(*, minify: bool = True) -> str:
+    """The downloads part a book page loads when first needed (`DOWNLOADS`)."""
+    shared = ("scores.js", "storage.js", "who.js")  # also in the page's core: another scope
+    return _part([*(RUNTIME / n for n in (*shared, *DOWNLOADS))], "downloads", "DOWNLOADS", minify)
+
+
+def marking_part(*, types: Iterable[str] | None = None, minify: bool = True) -> str:
+    """The marking part a book page with quizzes loads when a quiz is first used or graded
+    (`MARKING`): the marking of the page's question types (`types`; all when None)."""
+    shared = (RUNTIME / "basics.js",)  # also in the page's core: another scope
+    return _part([*shared, *marking_files(types)], "marking", "MARKING", minify)
 
 
 def widget_module(*, minify: bool = True, class_mode: bool = False) -> str:

@@ -1,33 +1,52 @@
 // @ts-check
-// Parts of the runtime a book page loads only when a student needs them (downloads.js): a
-// classic script next to this one, named on this script's tag (`data-quizbook-downloads`,
-// quizbook.sphinx.scripts), which hands its functions over in a `quizbook:part` event:
-// nothing goes through the page's globals, and it works from file://.
+// Parts of the runtime a book page loads only when a student needs them: the marking part
+// (marking.js with the hash and answer rules and the page's markers) when a quiz is first
+// used or graded, the downloads part (downloads.js) when a student first downloads, names
+// themselves, switches student or cannot save. Each is a classic script next to this one,
+// named on this script's tag (`data-quizbook-marking`, `data-quizbook-downloads`,
+// quizbook.sphinx.scripts), which hands its functions over in a `quizbook:<part>` event on
+// the document: nothing goes through the page's globals, and it works from file://.
 
-/** @type {{url: string, loading: Promise<Downloads>|null}} */
-const downloadsPart = { url: "", loading: null };
+/** Per part, its script's address and its load (null until asked for, or after a failure). */
+const pageParts = /** @type {Record<"marking"|"downloads", {url: string, loading: Promise<any>|null}>} */ ({
+  marking: { url: "", loading: null }, downloads: { url: "", loading: null } });
 
-/** Remember where the downloads part is, from the tag of the running script. @param {Document} doc */
+/** Remember where the parts are, from the tag of the running script. @param {Document} doc */
 function findParts(doc) {
   const script = /** @type {HTMLScriptElement|null} */ (doc.currentScript);
-  const name = script && script.getAttribute("data-quizbook-downloads");
-  if (script && name) downloadsPart.url = new URL(name, script.src).href;
+  for (const [name, part] of Object.entries(pageParts)) {
+    const file = script && script.getAttribute("data-quizbook-" + name);
+    if (script && file) part.url = new URL(file, script.src).href;
+  }
 }
 
-/** @param {Document} doc @returns {Promise<Downloads>} */
-function loadDownloads(doc) {
-  if (typeof DOWNLOADS !== "undefined") return Promise.resolve(DOWNLOADS);
-  if (!downloadsPart.loading) {
-    downloadsPart.loading = new Promise((resolve, reject) => {
-      doc.addEventListener("quizbook:part", (event) => resolve(/** @type {CustomEvent} */ (event).detail), { once: true });
+/**
+ * The part, loaded once (again after a failed load: the next use tries anew).
+ * @param {Document} doc @param {"marking"|"downloads"} name
+ * @returns {Promise<any>}
+ */
+function loadPart(doc, name) {
+  const part = pageParts[name];
+  if (!part.loading) {
+    part.loading = new Promise((resolve, reject) => {
+      doc.addEventListener("quizbook:" + name, (event) => resolve(/** @type {CustomEvent} */ (event).detail), { once: true });
       const script = doc.createElement("script");
-      script.src = downloadsPart.url;
+      script.src = part.url;
       script.onerror = () => {
-        downloadsPart.loading = null;
-        reject(new Error("this page's downloads script " + downloadsPart.url + " could not be loaded"));
+        part.loading = null;
+        reject(new GradingError("This page's " + name + " script (" + part.url.split("/").pop() +
+          ") could not be loaded: reload the page to try again. Your answers are still here."));
       };
       doc.head.appendChild(script);
     });
   }
-  return downloadsPart.loading;
+  return part.loading;
 }
+
+/** @param {Document} doc @returns {Promise<Downloads>} */
+const loadDownloads = (doc) =>
+  typeof DOWNLOADS !== "undefined" ? Promise.resolve(DOWNLOADS) : loadPart(doc, "downloads");
+
+/** @param {Document} doc @returns {Promise<Marking>} */
+const loadMarking = (doc) =>
+  typeof MARKING !== "undefined" ? Promise.resolve(MARKING) : loadPart(doc, "marking");

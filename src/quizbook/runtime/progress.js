@@ -39,7 +39,7 @@ function mountProgress(root, store, reload) {
     if (quiz.bundle.grader === "remote") {
       cells[0].textContent = "graded by the class server";
     } else {
-      const graded = new LocalGrader().gradeAll(quiz.bundle, checkedResponses(record));
+      const graded = gradeAll(quiz.bundle, checkedResponses(record));
       const points = gradedPoints(record, graded);
       const passMark = typeof quiz.bundle.pass_mark === "number" ? quiz.bundle.pass_mark : 0.7;
       const passed = hasPassed(points, quiz.max, passMark);

@@ -11,9 +11,12 @@ quiz is followed by a one-line script that announces it (`quizbook:mount`): ever
 usable as soon as its own markup is parsed, not when the whole page is. Other pages load
 it with `defer` in the head.
 
-What a quiz needs only when a student downloads results, names themselves, switches student
-or cannot save (the downloads part, `quizbook.runtime.build.downloads_part`) is one more
-file, `_static/quizbook-downloads-<digest>.js`, which such a page loads when first needed.
+Two parts of the runtime a page with quizzes loads only when first needed, each one more
+file next to the script: the marking of its question types (`quizbook.runtime.build.
+marking_part`, `_static/quizbook-marking-<digest>.js`), when a quiz is first focused,
+touched or graded; and what a quiz needs only when a student downloads results, names
+themselves, switches student or cannot save (`downloads_part`,
+`_static/quizbook-downloads-<digest>.js`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from docutils import nodes
 from markupsafe import Markup, escape
 from sphinx.util.osutil import relative_uri
 
-from quizbook.runtime.build import classic_script, downloads_part
+from quizbook.runtime.build import classic_script, downloads_part, marking_part
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
 
 #: After each quiz but the first: the runtime mounts the element before this script.
@@ -65,10 +68,18 @@ def _script(needs: PageNeeds) -> tuple[str, str]:
     return f"quizbook-{hashlib.sha256(text.encode()).hexdigest()[:10]}.js", text
 
 
+def _named(kind: str, text: str) -> tuple[str, str]:
+    return f"quizbook-{kind}-{hashlib.sha256(text.encode()).hexdigest()[:10]}.js", text
+
+
 @cache
 def _downloads() -> tuple[str, str]:
-    text = downloads_part()
-    return f"quizbook-downloads-{hashlib.sha256(text.encode()).hexdigest()[:10]}.js", text
+    return _named("downloads", downloads_part())
+
+
+@cache
+def _marking(types: tuple[str, ...]) -> tuple[str, str]:
+    return _named("marking", marking_part(types=types))
 
 
 def _write(app: Any, name: str, text: str) -> str:
@@ -93,8 +104,11 @@ def after_quiz(translator: Any) -> Markup:
     builder = translator.builder
     needs = page_needs(translator.document, builder.app)
     name = ensure_script(builder.app, needs)
-    part = _write(builder.app, *_downloads())  # next to the script: named relative to it
+    # The parts are next to the script: named relative to it.
+    marking = _write(builder.app, *_marking(needs.types))
+    downloads = _write(builder.app, *_downloads())
     here = builder.get_target_uri(builder.current_docname)
     src = relative_uri(here, f"_static/{name}")
     return Markup(f'<script src="{escape(src)}" data-quizbook-quizzes="{needs.quizzes}" '
-                  f'data-quizbook-downloads="{escape(part)}"></script>')
+                  f'data-quizbook-marking="{escape(marking)}" '
+                  f'data-quizbook-downloads="{escape(downloads)}"></script>')

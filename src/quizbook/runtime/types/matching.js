@@ -1,13 +1,9 @@
 // @ts-check
 // matching: one select per left-hand item, offering the right-hand texts (bundle ids r1..);
 // the response maps left ids to right ids. Score: the share of lefts matched rightly.
+// This file reads and writes its controls; markers/matching.js marks it (marking.js).
 
 registerQuestionType("matching", {
-  grade(question, response) {
-    return gradeShares(question, question.lefts || [], response,
-      (value) => typeof value === "string" && value !== "", "pair:", false);
-  },
-
   read(fieldset) {
     /** @type {Record<string, string>} */
     const pairs = {};

@@ -1,13 +1,9 @@
 // @ts-check
 // ordering: one select per item (positions 1..n); the response maps item ids to positions.
 // Score: the share of items in their right position; a position given twice counts for neither.
+// This file reads and writes its controls; markers/ordering.js marks it (marking.js).
 
 registerQuestionType("ordering", {
-  grade(question, response) {
-    return gradeShares(question, question.items || [], response,
-      (value) => Number.isInteger(value), "pos:", true);
-  },
-
   read(fieldset) {
     /** @type {Record<string, number>} */
     const positions = {};
