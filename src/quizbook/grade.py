@@ -30,7 +30,7 @@ from quizbook.types import spec_of
 #: false, so it counts as no attempt) and the student sees NOT_A_NUMBER_FEEDBACK.
 NOT_A_NUMBER = "not_a_number"
 #: The same for every numeric question (inline Markdown; the runtime has its HTML in
-#: runtime/types/numeric.js, and tests/test_js_grader_parity.py holds the two together).
+#: runtime/markers/numeric.js, and tests/test_js_grader_parity.py holds the two together).
 NOT_A_NUMBER_FEEDBACK = ("Not marked: this is not read as a number. Type just the number, "
                          "in digits, as the note under the box says.")
 

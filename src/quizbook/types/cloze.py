@@ -2,7 +2,8 @@
 accepted variants) or chosen from a drop-down; scored per blank, like matching.
 
 Everything quizbook knows about the type outside the page is in this module (the page's
-part is `runtime/types/cloze.js` and `sphinx/quiz_markup/types/cloze.html.j2`).
+part is `runtime/types/cloze.js`, `runtime/markers/cloze.js` and
+`sphinx/quiz_markup/types/cloze.html.j2`).
 
 In a quiz file::
 
