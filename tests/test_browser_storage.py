@@ -76,8 +76,12 @@ def test_progress_page_and_downloads(minimal_book_html: Path, browser: Any, tmp_
         assert all(q.correct and q.attempts == 2 for q in qr.questions)
         assert qr.first_attempt <= qr.last_attempt
 
+        # The record this page saved, before leaving it: the progress page reads only that.
+        saved = json.loads(page.evaluate("k => localStorage.getItem(k)", KEY))
+        assert saved["attempts"] == 2, saved
         page.goto((minimal_book_html / "progress.html").as_uri())
         row = page.locator(f'[data-progress-quiz="{QUIZ}"]')
+        row.locator("td").first.filter(has_not_text="not checked yet").wait_for()
         cells = row.locator("td").all_inner_texts()
         assert cells[:3] == [f"{quiz.max_points:g} / {quiz.max_points:g}", "passed", "2"]
         assert row.locator("a").get_attribute("href").endswith("lessons/01-minimal.html")
