@@ -45,6 +45,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import func, select
 
 from quizbook.book import open_book
 from quizbook.bundle import make_bundle
@@ -53,7 +54,7 @@ from quizbook.server.bookfiles import precompress
 from quizbook.server.classbuild import build_class_edition
 from quizbook.server.db import Database
 from quizbook.server.keyfree import keyfree_bundle
-from quizbook.server.models import Base
+from quizbook.server.models import Attempt, Base
 from quizbook.sphinx.render import quiz_html
 from tests.server.asgi import AppClient
 from tests.server.postgres import cluster, create_database, free_port
@@ -155,6 +156,17 @@ def sqlite_url(tmp_path: Path) -> str:
 def migrated_sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     """A SQLite database of this test's own at the newest migration."""
     return sqlite_copy(sqlite_template, tmp_path / "class.db")
+
+
+def stored_attempts(db_url: str) -> dict[str, int]:
+    """Attempt id -> how many rows carry it (1 each: stored once, never lost or doubled)."""
+    db = Database(db_url)
+    try:
+        with db.read() as session:
+            return dict(session.execute(select(Attempt.attempt_uid, func.count())
+                                        .group_by(Attempt.attempt_uid)).all())
+    finally:
+        db.dispose()
 
 
 def write_fake_build(html: Path, book: Path = MINIMAL) -> Path:

@@ -30,18 +30,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from quizbook import model
 from quizbook.book import open_book
 from quizbook.cli import main
 from quizbook.grade import grade
 from quizbook.server.classbuild import html_dir
-from quizbook.server.db import Database
 from quizbook.server.keyscan import bundle_problems, key_markers, scan_bytes, scan_folder
-from quizbook.server.models import Attempt
 from tests.helpers import right_response, wrong_response
-from tests.server.conftest import QUIZ, TOKEN, Server
+from tests.server.conftest import QUIZ, TOKEN, Server, stored_attempts
 from tests.server.test_pages_browser import join_by_keyboard, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -189,16 +186,6 @@ def points(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def stored_ids(db_url: str) -> dict[str, int]:
-    db = Database(db_url)
-    try:
-        with db.read() as session:
-            return dict(session.execute(select(Attempt.attempt_uid, func.count())
-                                        .group_by(Attempt.attempt_uid)).all())
-    finally:
-        db.dispose()
-
-
 # --- the class --------------------------------------------------------------------------------
 
 
@@ -291,7 +278,7 @@ def test_a_class_in_chromium_through_an_outage_and_a_crash(
         [queued] = waiting(bo_page)
         bo_attempt = queued.rsplit(":", 1)[1]
         assert waiting(bo_again) == [queued]  # the same storage: either tab may send it
-        assert all(stored_ids(db_url).get(a) == 1 for a in acknowledged), "an answer was lost"
+        assert all(stored_attempts(db_url).get(a) == 1 for a in acknowledged), "an answer was lost"
 
         restarted = serve(book, db_url, "--policy", str(policy), port=port)
         assert restarted.class_code == server.class_code
@@ -309,7 +296,7 @@ def test_a_class_in_chromium_through_an_outage_and_a_crash(
         bo_page.wait_for_timeout(2000)
         assert len(bo.asked) == asked
         assert waiting(bo_page) == []
-        ids = stored_ids(db_url)
+        ids = stored_attempts(db_url)
         assert ids.get(bo_attempt) == 1 and ids.get(cy_attempt) == 1
         assert set(ids) == acknowledged | {bo_attempt} and set(ids.values()) == {1}
 

@@ -17,16 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from quizbook.book import open_book
 from quizbook.bundle import make_bundle
 from quizbook.cli import main
-from quizbook.server.db import Database
 from quizbook.server.keyfree import keyfree_bundle
-from quizbook.server.models import Attempt
 from tests.helpers import right_response, wrong_response
-from tests.server.conftest import QUIZ, HttpStudent, Server
+from tests.server.conftest import QUIZ, HttpStudent, Server, stored_attempts
 
 pytestmark = pytest.mark.slow
 
@@ -35,17 +32,6 @@ pytestmark = pytest.mark.slow
 def db_url(fresh_db_url: str) -> str:
     """An empty database: the real server runs the migrations when it starts."""
     return fresh_db_url
-
-
-def stored(db_url: str) -> dict[str, int]:
-    """attempt id -> how many rows carry it."""
-    db = Database(db_url)
-    try:
-        with db.read() as session:
-            return dict(session.execute(select(Attempt.attempt_uid, func.count())
-                                        .group_by(Attempt.attempt_uid)).all())
-    finally:
-        db.dispose()
 
 
 def test_a_class_session_with_an_offline_student_and_a_crash(
@@ -76,7 +62,7 @@ def test_a_class_session_with_an_offline_student_and_a_crash(
     assert resent[0].content == lost.content
     again = dee.check(queue[1][1], queue[1][0])  # and once more, for luck
     assert again.content == resent[1].content
-    counts = stored(db_url)
+    counts = stored_attempts(db_url)
     assert counts["dee-offline-0"] == counts["dee-offline-1"] == 1
 
     # A crowd checks while the server is killed with SIGKILL.
@@ -112,7 +98,7 @@ def test_a_class_session_with_an_offline_student_and_a_crash(
     server.kill()
     for thread in threads:
         thread.join(timeout=120)
-    counts = stored(db_url)
+    counts = stored_attempts(db_url)
     assert all(counts.get(a) == 1 for a in acknowledged), "an acknowledged attempt was lost"
 
     # Restart on the same database: the same class code, sessions still valid.
@@ -126,7 +112,7 @@ def test_a_class_session_with_an_offline_student_and_a_crash(
         assert response.status_code in (200, 409), response.text  # 409: no tries left
     saved = people["Ada"].client.get(f"/api/quizzes/{QUIZ}/answers").json()
     assert saved["attempts"] == 1 and saved["counted"]["score"] == 7
-    counts = stored(db_url)
+    counts = stored_attempts(db_url)
     assert all(count == 1 for count in counts.values())
     assert all(counts.get(a) == 1 for a in acknowledged)
 
