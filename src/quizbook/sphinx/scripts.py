@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sphinx.util.osutil import relative_uri
 
 from quizbook.runtime.build import classic_script, downloads_part, marking_part
 from quizbook.sphinx.nodes import discussion_node, progress_node, quiz_node
+from quizbook.sphinx.render import markup_templates
 
 #: After each quiz but the first: the runtime mounts the element before this script.
 MOUNT = ('<script>document.currentScript.dispatchEvent('
@@ -109,6 +110,5 @@ def after_quiz(translator: Any) -> Markup:
     downloads = _write(builder.app, *_downloads())
     here = builder.get_target_uri(builder.current_docname)
     src = relative_uri(here, f"_static/{name}")
-    return Markup(f'<script src="{escape(src)}" data-quizbook-quizzes="{needs.quizzes}" '
-                  f'data-quizbook-marking="{escape(marking)}" '
-                  f'data-quizbook-downloads="{escape(downloads)}"></script>')
+    return Markup(markup_templates().get_template("runtime_script.html.j2").render(
+        src=src, quizzes=needs.quizzes, marking=marking, downloads=downloads))
