@@ -244,7 +244,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="clean builds per variant")
     parser.add_argument("--loads", type=int, default=9, help="cold page loads per page")
-    parser.add_argument("--tti-loads", type=int, default=21,
+    parser.add_argument("--tti-loads", type=int, default=41,
                         help="cold loads of each page in the side-by-side with jupyterquiz")
     parser.add_argument("--quick", action="store_true", help="skip the 50-lesson build")
     args = parser.parse_args()
