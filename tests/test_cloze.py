@@ -294,7 +294,7 @@ def test_the_course_uses_cloze_where_planned() -> None:
 
 #: The type's own files: adding it touched these source files and no other (issue 14). The
 #: runtime keeps a type's controls (`types/`) apart from its marker (`markers/`), which a book
-#: page loads after the page, off the path to a usable quiz (issue 12).
+#: page loads only when a quiz is first used (issue 12).
 CLOZE_FILES = {"src/quizbook/types/cloze.py", "src/quizbook/model.py",
                "src/quizbook/runtime/types/cloze.js", "src/quizbook/runtime/markers/cloze.js",
                "src/quizbook/sphinx/quiz_markup/types/cloze.html.j2"}

@@ -194,7 +194,7 @@ def test_a_page_gets_only_the_code_it_needs() -> None:
                      "records.js", "scores.js", "storage.js", "who.js", "quiz.js",
                      "discussion.js", "parts.js", "book.js"]
     # Marking (hashes, answer rules, the types' markers): a part of its own, per page types,
-    # loaded after the page (when idle) or at first use.
+    # loaded when a quiz is first used or graded.
     marking = build.marking_part(types=["single", "matching"])
     core = build.classic_script(types=["single", "matching"], discussion=True, progress=False)
     for name in ("function sha256(", "function gradeAll(", 'registerMarker("single"',
@@ -370,7 +370,7 @@ process.stdout.write(JSON.stringify({ exports: Object.keys(marking), leaked, out
 
 
 def test_the_marking_part_works_on_its_own_and_marks_like_the_module(tmp_path: Path) -> None:
-    """The marking part a book page loads after the page (or at first use) runs in its own scope
+    """The marking part a book page loads when a quiz is first used runs in its own scope
     (only what it carries), defines no global, and marks every question of the book's quizzes
     exactly as the notebook module does (which the parity test holds to Python's grader):
     here for a page with all types, with each response drawn at random."""

@@ -73,7 +73,6 @@ function mountBookQuiz(root, store) {
     const early = () => loadMarking(doc).catch(() => { /* Check says so, and tries again */ });
     root.addEventListener("focusin", early, { once: true });
     root.addEventListener("pointerdown", early, { once: true });
-    fetchMarkingWhenIdle(doc);
   }
   const key = STORAGE_PREFIX + "quiz:" + root.getAttribute("data-quizbook-quiz");
   if (classMode && hooks) {
@@ -85,29 +84,6 @@ function mountBookQuiz(root, store) {
   } else {
     otherTabChanged.set(key, quiz.sync);
   }
-}
-
-/** Whether the page has already asked for its marking part to be fetched when idle. */
-let markingFetchPlanned = false;
-
-/**
- * Fetch the marking part once the page has loaded and the browser is idle, if no quiz has
- * asked for it yet. Then a student whose network drops after the page was opened from a web
- * server, before any quiz was used, can still Check. The part is still off the path to a
- * usable quiz: it is not asked for before the page's `load` event.
- * @param {Document} doc
- */
-function fetchMarkingWhenIdle(doc) {
-  const view = doc.defaultView;
-  if (markingFetchPlanned || !view) return;
-  markingFetchPlanned = true;
-  const fetchPart = () => { loadMarking(doc).catch(() => { /* Check says so, and tries again */ }); };
-  const whenIdle = () => {
-    if (typeof view.requestIdleCallback === "function") view.requestIdleCallback(fetchPart, { timeout: 2000 });
-    else view.setTimeout(fetchPart, 0);
-  };
-  if (doc.readyState === "complete") whenIdle();
-  else view.addEventListener("load", whenIdle, { once: true });
 }
 
 /**

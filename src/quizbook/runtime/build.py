@@ -12,10 +12,9 @@ marker per type in `markers/`), storage, results, the quiz mount, and one file p
   progress table): quizbook.sphinx.scripts writes one file per combination.
 - `marking_part()` and `downloads_part()`: what a book page with quizzes loads apart, each a
   classic script of its own (its own function and scope) that hands its functions to the
-  page in an event (runtime/parts.js): the marking once the page has loaded and the
-  browser is idle, or sooner when a quiz is first used (focused, touched) or graded; the
-  downloads when a student first downloads or names themselves. A quiz is usable (answers
-  can be given) without either; Check waits for the marking.
+  page in an event (runtime/parts.js): the marking when a quiz is first used (focused,
+  touched) or graded, the downloads when a student first downloads or names themselves. A
+  quiz is usable (answers can be given) without either; Check waits for the marking.
 - `widget_module()`: the ES module anywidget runs in JupyterLab: the same files, the
   notebook host instead of the book host, `export default { render }`, and named exports
   of the pure parts (the parity tests import this very module under node).
@@ -48,7 +47,7 @@ BEFORE_TYPES = ("basics.js", "grading.js")
 AFTER_TYPES = ("records.js", "scores.js", "storage.js", "who.js", "quiz.js")
 #: Marking: the hash and answer rules, marking.js, then one marker per question type
 #: (`markers/<type>.js`). The notebook module and the progress page carry it; a book page with
-#: quizzes loads it (`marking_part()`, runtime/parts.js) after the page, or at first use.
+#: quizzes loads it (`marking_part()`, runtime/parts.js) when a quiz is first used.
 HASHES = "sha256.js"
 MARKING = "marking.js"
 #: The downloads part (results files, names, switching student, save warnings): the notebook
@@ -162,9 +161,8 @@ def downloads_part(*, minify: bool = True) -> str:
 
 
 def marking_part(*, types: Iterable[str] | None = None, minify: bool = True) -> str:
-    """The marking part a book page with quizzes loads after the page, or sooner when a quiz
-    is first used or graded (`MARKING`): the marking of the page's question types (`types`;
-    all when None)."""
+    """The marking part a book page with quizzes loads when a quiz is first used or graded
+    (`MARKING`): the marking of the page's question types (`types`; all when None)."""
     shared = (RUNTIME / "basics.js",)  # also in the page's core: another scope
     return _part([*shared, *marking_files(types)], "marking", "MARKING", minify)
 

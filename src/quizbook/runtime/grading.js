@@ -98,7 +98,7 @@ function registerQuestionType(name, type) {
 /**
  * Grades in the page, from the bundle: for self-study, offline. The marking code
  * (marking.js) is in the notebook's module and the progress page's script; a book page with
- * quizzes loads it after the page, or when a quiz is first used (parts.js `loadMarking`).
+ * quizzes loads it when a quiz is first used (parts.js `loadMarking`).
  */
 class LocalGrader {
   /** @param {() => Promise<Marking>} [marking] where the marking code comes from */

@@ -2,7 +2,7 @@
 // Marking: a question's outcome from the bundle (its digests and sealed texts, sha256.js; typed
 // answers, answers.js) by its type's marker (runtime/markers/<type>.js), and the feedback to
 // show, unsealed. The notebook's module and the progress page carry it; a book page with
-// quizzes loads it as a part of its own after the page or at first use (parts.js), and LocalGrader
+// quizzes loads it as a part of its own when a quiz is first used (parts.js), and LocalGrader
 // (grading.js) waits for it.
 
 /**

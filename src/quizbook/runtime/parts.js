@@ -1,7 +1,7 @@
 // @ts-check
-// Parts of the runtime a book page loads off the path to a usable quiz: the marking part
-// (marking.js with the hash and answer rules and the page's markers) once the page has
-// loaded (book.js) or sooner when a quiz is first used or graded, the downloads part (downloads.js) when a student first downloads, names
+// Parts of the runtime a book page loads only when a student needs them: the marking part
+// (marking.js with the hash and answer rules and the page's markers) when a quiz is first
+// used or graded, the downloads part (downloads.js) when a student first downloads, names
 // themselves, switches student or cannot save. Each is a classic script next to this one,
 // named on this script's tag (`data-quizbook-marking`, `data-quizbook-downloads`,
 // quizbook.sphinx.scripts), which hands its functions over in a `quizbook:<part>` event on

@@ -11,12 +11,12 @@ quiz is followed by a one-line script that announces it (`quizbook:mount`): ever
 usable as soon as its own markup is parsed, not when the whole page is. Other pages load
 it with `defer` in the head.
 
-Two parts of the runtime a page with quizzes loads off the path to a usable quiz, each one
-more file next to the script: the marking of its question types (`quizbook.runtime.build.
-marking_part`, `_static/quizbook-marking-<digest>.js`), after the page's `load` event when
-the browser is idle, or sooner when a quiz is first focused, touched or graded; and what a
-quiz needs only when a student downloads results, names themselves, switches student or
-cannot save (`downloads_part`, `_static/quizbook-downloads-<digest>.js`).
+Two parts of the runtime a page with quizzes loads only when first needed, each one more
+file next to the script: the marking of its question types (`quizbook.runtime.build.
+marking_part`, `_static/quizbook-marking-<digest>.js`), when a quiz is first focused,
+touched or graded; and what a quiz needs only when a student downloads results, names
+themselves, switches student or cannot save (`downloads_part`,
+`_static/quizbook-downloads-<digest>.js`).
 """
 
 from __future__ import annotations

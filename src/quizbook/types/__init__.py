@@ -11,7 +11,7 @@ to put its model in the `Question` union.
 Everywhere else asks `spec_for(question)` (or `spec_named(type_name)`) before its own
 branches for the seven built-in types, so a new type adds no branch anywhere. Its
 behaviour in the page is two files of the runtime, `runtime/types/<type>.js` (its controls)
-and `runtime/markers/<type>.js` (its grading, loaded after the page), and its
+and `runtime/markers/<type>.js` (its grading, loaded when a quiz is first used), and its
 markup one template, `sphinx/quiz_markup/types/<type>.html.j2` (docs/contracts.md, "Adding a
 question type").
 """
